@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/httpapi"
+	"assetflow/infrastructure/relay"
+	"assetflow/infrastructure/secrets"
+	accessproj "assetflow/projections/access"
+	"assetflow/projections/audit"
+	monitorproj "assetflow/projections/monitor"
+	"assetflow/projections/runner"
+	"assetflow/webui"
+)
+
+func serve(ctx context.Context) error {
+	c, err := openCore(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	cfg := c.cfg
+	key, err := secrets.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	metrics := httpapi.NewMetrics()
+	c.store.OnAppend = func(n int) { metrics.EventsAppended.Add(float64(n)) }
+
+	brokers := cfg.KafkaBrokers
+	var embedded *bus.Embedded
+	if len(brokers) == 0 {
+		if embedded, err = bus.StartEmbedded(cfg.EmbeddedKafkaAddr, cfg.DataDir); err != nil {
+			return err
+		}
+		brokers = []string{embedded.Addr}
+		slog.Info("embedded Kafka broker started", "addr", embedded.Addr)
+	}
+	publisher, err := bus.NewPublisher(brokers, "assetflow-relay")
+	if err != nil {
+		if embedded != nil {
+			embedded.Close()
+		}
+		return err
+	}
+
+	svc, facts := c.accessService(key)
+	hub := runner.NewHub()
+	run := runner.New(c.store, hub, projections()...)
+	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }
+	rel := relay.New(c.store, publisher, relay.Options{})
+
+	if err := bootstrapAdmin(ctx, svc, cfg.AdminPassword); err != nil {
+		return err
+	}
+
+	app := httpapi.New(httpapi.Deps{
+		Access: svc, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, cfg.ReadYourWritesTimeout),
+		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
+		Ready: func(ctx context.Context) error {
+			if err := c.pool.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if !run.CaughtUp() {
+				return errors.New("projections are catching up")
+			}
+			return nil
+		},
+	})
+
+	bg, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	start := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(bg); err != nil {
+				slog.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	start("relay", rel.Run)
+	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
+	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	slog.Info("AssetFlow is up", "url", "http://"+ln.Addr().String(), "node", cfg.NodeID, "kafka", brokers)
+	fmt.Printf("\n  AssetFlow console: http://%s   (user: admin)\n\n", ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		_ = app.ShutdownWithTimeout(10 * time.Second)
+	}()
+	err = app.Listener(ln)
+	// Orderly shutdown: stop taking requests, flush facts, stop consumers and the relay, close the
+	// publisher, and only then the broker.
+	facts.Close()
+	cancel()
+	wg.Wait()
+	_ = publisher.Close()
+	if embedded != nil {
+		embedded.Close()
+	}
+	return err
+}
+
+func bootstrapAdmin(ctx context.Context, svc interface {
+	EnsureAdmin(ctx context.Context, password string, reset bool) (bool, error)
+}, password string) error {
+	generated := false
+	if password == "" {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		password = base64.RawURLEncoding.EncodeToString(b)
+		generated = true
+	}
+	created, err := svc.EnsureAdmin(ctx, password, !generated)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	switch {
+	case created && generated:
+		fmt.Printf("\n  Bootstrap admin created: user admin, password %s\n  (shown once; set ASSETFLOW_ADMIN_PASSWORD to choose it)\n", password)
+	case created:
+		slog.Info("bootstrap admin created from ASSETFLOW_ADMIN_PASSWORD", "user", "admin")
+	}
+	return nil
+}
+
+func watchLag(ctx context.Context, store *eventstore.Store, rel *relay.Relay, run *runner.Runner, m *httpapi.Metrics) error {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		head, err := store.Head(ctx)
+		if err != nil {
+			continue
+		}
+		if rel.Active() {
+			m.RelayActive.Set(1)
+			m.RelayLag.Set(float64(head - rel.Position()))
+		} else {
+			m.RelayActive.Set(0)
+		}
+		for _, p := range run.Projections() {
+			m.ProjectionLag.WithLabelValues(p.Name()).Set(float64(max(0, head-run.AppliedPosition(p.Name()))))
+		}
+	}
+}

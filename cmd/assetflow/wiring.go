@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	appaccess "assetflow/application/access"
+	"assetflow/domain/access"
+	"assetflow/domain/eventsourcing"
+	"assetflow/domain/monitor"
+	"assetflow/infrastructure/accounts"
+	"assetflow/infrastructure/config"
+	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/postgres"
+	"assetflow/infrastructure/secrets"
+	accessproj "assetflow/projections/access"
+	"assetflow/projections/audit"
+	monitorproj "assetflow/projections/monitor"
+	"assetflow/projections/runner"
+)
+
+// allEvents lists every event type of every context: the codec and docs/events.md are built from it.
+func allEvents() []eventsourcing.Event {
+	var out []eventsourcing.Event
+	out = append(out, access.Events()...)
+	out = append(out, monitor.Events()...)
+	return out
+}
+
+// projections lists every read model.
+func projections() []runner.Projection {
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}}
+}
+
+// migrations lists every schema owner in order.
+func migrations() []postgres.Migration {
+	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration()}
+	for _, p := range projections() {
+		ms = append(ms, p.Migration())
+	}
+	return ms
+}
+
+// core is what every command needs: configuration, a migrated database and the store.
+type core struct {
+	cfg   config.Config
+	pool  *pgxpool.Pool
+	store *eventstore.Store
+	codec *eventstore.Codec
+	repo  *eventstore.Repository
+}
+
+func openCore(ctx context.Context) (*core, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	pool, err := postgres.Connect(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.Migrate(ctx, pool, migrations()...); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	store := eventstore.New(pool)
+	codec := eventstore.NewCodec(allEvents()...)
+	return &core{cfg: cfg, pool: pool, store: store, codec: codec, repo: eventstore.NewRepository(store, codec)}, nil
+}
+
+func (c *core) close() { c.pool.Close() }
+
+// accessService wires the access use cases; the caller closes the returned fact appender.
+func (c *core) accessService(key []byte) (*appaccess.Service, *eventstore.FactAppender) {
+	facts := eventstore.NewFactAppender(c.store, eventstore.FactAppenderOptions{Window: c.cfg.FactBatchWindow})
+	f := accounts.Facts{Appender: facts, Codec: c.codec}
+	svc := appaccess.NewService(accounts.Users{Repo: c.repo}, accounts.APIKeys{Repo: c.repo}, f,
+		accounts.Sessions{Facts: f, Store: c.store}, secrets.Bcrypt{Cost: c.cfg.BcryptCost},
+		secrets.Tokens{Key: secrets.Derive(key, "token")}, c.cfg.TokenTTL)
+	return svc, facts
+}

@@ -1,0 +1,348 @@
+// Package runner runs read-model projections: each first catches up from the event store from its
+// own checkpoint, then follows Kafka in its own consumer group. Application is idempotent and
+// order-tolerant: a per-(projection, stream) version watermark, kept in the same transaction as the
+// read-model write, turns duplicates into no-ops and fills gaps from the store.
+package runner
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/postgres"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration holds the runner's own state tables.
+func Migration() postgres.Migration {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	return postgres.Migration{Owner: "projections", FS: sub}
+}
+
+// Projection is one read model.
+type Projection interface {
+	// Name is stable: it names the consumer group and the checkpoint.
+	Name() string
+	// Contexts lists the bounded contexts whose topics it follows; nil means all.
+	Contexts() []string
+	// Migration creates its tables.
+	Migration() postgres.Migration
+	// Tables are truncated by replay.
+	Tables() []string
+	// Apply writes the event's effect within tx. It ignores event types it does not handle and
+	// uses the event's own time, never the clock, so a replay gives the same rows.
+	Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error
+}
+
+// Runner applies events to projections.
+type Runner struct {
+	store       *eventstore.Store
+	pool        *pgxpool.Pool
+	projections []Projection
+	hub         *Hub
+	caughtUp    atomic.Bool
+	applied     sync.Map // projection name -> *atomic.Int64 (max position applied)
+	// SweepInterval re-reads the store after start-up, healing anything the broker lost.
+	SweepInterval time.Duration
+	// OnApplied, when set, observes each applied event (metrics).
+	OnApplied func(projection string, e eventstore.Event)
+}
+
+// New builds a runner over the given projections.
+func New(store *eventstore.Store, hub *Hub, projections ...Projection) *Runner {
+	return &Runner{store: store, pool: store.Pool(), projections: projections, hub: hub, SweepInterval: 30 * time.Second}
+}
+
+// Projections lists the registered projections.
+func (r *Runner) Projections() []Projection { return r.projections }
+
+// Find returns the projection with the name.
+func (r *Runner) Find(name string) (Projection, bool) {
+	for _, p := range r.projections {
+		if p.Name() == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// CaughtUp reports whether the start-up catch-up from the store finished.
+func (r *Runner) CaughtUp() bool { return r.caughtUp.Load() }
+
+// AppliedPosition is the highest global position a projection applied in this process.
+func (r *Runner) AppliedPosition(name string) int64 {
+	if v, ok := r.applied.Load(name); ok {
+		return v.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+func (r *Runner) noteApplied(name string, pos int64) {
+	v, _ := r.applied.LoadOrStore(name, new(atomic.Int64))
+	a := v.(*atomic.Int64)
+	for {
+		cur := a.Load()
+		if pos <= cur || a.CompareAndSwap(cur, pos) {
+			return
+		}
+	}
+}
+
+// follows reports whether p follows the context of e.
+func follows(p Projection, context string) bool {
+	cs := p.Contexts()
+	if cs == nil {
+		return true
+	}
+	for _, c := range cs {
+		if c == context {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyEvents applies events to p in one transaction, skipping duplicates and filling gaps.
+func (r *Runner) ApplyEvents(ctx context.Context, p Projection, evs []eventstore.Event, checkpoint *eventstore.Cursor) error {
+	var applied []eventstore.Event
+	err := postgres.InTx(ctx, r.pool, func(tx pgx.Tx) error {
+		applied = applied[:0]
+		for _, e := range evs {
+			if !follows(p, e.Context()) {
+				continue
+			}
+			var err error
+			if applied, err = r.applyOne(ctx, tx, p, e, applied); err != nil {
+				return err
+			}
+		}
+		if checkpoint != nil {
+			if _, err := tx.Exec(ctx, `insert into projection_checkpoints (projection, tx_id, position, updated_at)
+				values ($1, $2::text::xid8, $3, now()) on conflict (projection) do update
+				set tx_id = excluded.tx_id, position = excluded.position, updated_at = now()`,
+				p.Name(), strconv.FormatUint(checkpoint.TxID, 10), checkpoint.Position); err != nil {
+				return fmt.Errorf("save checkpoint of %s: %w", p.Name(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range applied {
+		r.noteApplied(p.Name(), e.Position)
+		if r.OnApplied != nil {
+			r.OnApplied(p.Name(), e)
+		}
+	}
+	if len(applied) > 0 {
+		r.hub.Notify()
+	}
+	return nil
+}
+
+func (r *Runner) applyOne(ctx context.Context, tx pgx.Tx, p Projection, e eventstore.Event, applied []eventstore.Event) ([]eventstore.Event, error) {
+	// The upsert locks the watermark row, so concurrent consumers of one stream serialise here.
+	var w int
+	if err := tx.QueryRow(ctx, `insert into projection_streams (projection, stream_id, version) values ($1, $2, 0)
+		on conflict (projection, stream_id) do update set version = projection_streams.version
+		returning version`, p.Name(), e.StreamID).Scan(&w); err != nil {
+		return applied, fmt.Errorf("watermark %s/%s: %w", p.Name(), e.StreamID, err)
+	}
+	if e.Version <= w {
+		return applied, nil
+	}
+	todo := []eventstore.Event{e}
+	if e.Version > w+1 {
+		missing, err := r.store.ReadStreamRange(ctx, e.StreamID, w, e.Version)
+		if err != nil {
+			return applied, err
+		}
+		if len(missing) != e.Version-w-1 {
+			return applied, fmt.Errorf("stream %s: versions %d..%d not in the store", e.StreamID, w+1, e.Version-1)
+		}
+		todo = append(missing, e)
+	}
+	for _, ev := range todo {
+		if err := p.Apply(ctx, tx, ev); err != nil {
+			return applied, fmt.Errorf("%s applying %s %s v%d: %w", p.Name(), ev.Type, ev.StreamID, ev.Version, err)
+		}
+		applied = append(applied, ev)
+	}
+	if _, err := tx.Exec(ctx, `update projection_streams set version = $3, position = $4 where projection = $1 and stream_id = $2`,
+		p.Name(), e.StreamID, e.Version, e.Position); err != nil {
+		return applied, fmt.Errorf("advance watermark: %w", err)
+	}
+	return applied, nil
+}
+
+// CatchUp applies everything in the store after p's checkpoint.
+func (r *Runner) CatchUp(ctx context.Context, p Projection) error {
+	cur, err := r.checkpoint(ctx, p.Name())
+	if err != nil {
+		return err
+	}
+	for {
+		evs, err := r.store.ReadAll(ctx, cur, 500)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		next := cur.Next(evs[len(evs)-1])
+		if err := r.ApplyEvents(ctx, p, evs, &next); err != nil {
+			return err
+		}
+		cur = next
+	}
+}
+
+func (r *Runner) checkpoint(ctx context.Context, name string) (eventstore.Cursor, error) {
+	var c eventstore.Cursor
+	var tx int64
+	err := r.pool.QueryRow(ctx, `select tx_id::text::bigint, position from projection_checkpoints where projection = $1`, name).Scan(&tx, &c.Position)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("load checkpoint of %s: %w", name, err)
+	}
+	c.TxID = uint64(tx)
+	return c, nil
+}
+
+// Replay truncates p's tables and state and rebuilds it from the store.
+func (r *Runner) Replay(ctx context.Context, p Projection) error {
+	err := postgres.InTx(ctx, r.pool, func(tx pgx.Tx) error {
+		for _, t := range p.Tables() {
+			if _, err := tx.Exec(ctx, "truncate "+pgx.Identifier{t}.Sanitize()); err != nil {
+				return fmt.Errorf("truncate %s: %w", t, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `delete from projection_streams where projection = $1`, p.Name()); err != nil {
+			return fmt.Errorf("reset watermarks: %w", err)
+		}
+		_, err := tx.Exec(ctx, `delete from projection_checkpoints where projection = $1`, p.Name())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", p.Name(), err)
+	}
+	return r.CatchUp(ctx, p)
+}
+
+// Run catches every projection up from the store, then follows Kafka until ctx ends. brokers may
+// be empty, in which case projections follow the store alone (used by the CLI and some tests).
+func (r *Runner) Run(ctx context.Context, brokers []string) error {
+	for _, p := range r.projections {
+		if err := r.CatchUp(ctx, p); err != nil {
+			return fmt.Errorf("catch up %s: %w", p.Name(), err)
+		}
+	}
+	r.caughtUp.Store(true)
+	r.hub.Notify()
+	slog.Info("projections caught up", "count", len(r.projections))
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.sweep(ctx)
+	}()
+	defer wg.Wait()
+	if len(brokers) == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	router, err := r.router(brokers)
+	if err != nil {
+		return err
+	}
+	go func() {
+		<-ctx.Done()
+		_ = router.Close()
+	}()
+	if err := router.Run(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("projection router: %w", err)
+	}
+	return nil
+}
+
+func (r *Runner) sweep(ctx context.Context) {
+	t := time.NewTicker(r.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, p := range r.projections {
+				if err := r.CatchUp(ctx, p); err != nil && ctx.Err() == nil {
+					slog.Warn("projection sweep failed", "projection", p.Name(), "err", err)
+				}
+			}
+		}
+	}
+}
+
+// GroupName is the consumer group of a projection.
+func GroupName(p Projection) string { return "assetflow.projection." + p.Name() }
+
+func (r *Runner) router(brokers []string) (*message.Router, error) {
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, bus.Logger())
+	if err != nil {
+		return nil, fmt.Errorf("router: %w", err)
+	}
+	poisonPub, err := bus.NewPublisher(brokers, "assetflow-poison")
+	if err != nil {
+		return nil, err
+	}
+	poison, err := middleware.PoisonQueue(poisonPub, bus.PoisonTopic)
+	if err != nil {
+		return nil, fmt.Errorf("poison queue: %w", err)
+	}
+	router.AddMiddleware(
+		middleware.Recoverer,
+		poison,
+		middleware.Retry{MaxRetries: 5, InitialInterval: 100 * time.Millisecond, MaxInterval: 2 * time.Second, Multiplier: 2, Logger: bus.Logger()}.Middleware,
+	)
+	for _, p := range r.projections {
+		sub, err := bus.NewSubscriber(brokers, GroupName(p))
+		if err != nil {
+			return nil, err
+		}
+		contexts := p.Contexts()
+		if contexts == nil {
+			contexts = bus.Contexts
+		}
+		for _, c := range contexts {
+			router.AddConsumerHandler(p.Name()+"."+c, bus.Topic(c), sub, r.handler(p))
+		}
+	}
+	return router, nil
+}
+
+func (r *Runner) handler(p Projection) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		var e eventstore.Event
+		if err := json.Unmarshal(msg.Payload, &e); err != nil {
+			return fmt.Errorf("decode message %s: %w", msg.UUID, err)
+		}
+		return r.ApplyEvents(msg.Context(), p, []eventstore.Event{e}, nil)
+	}
+}

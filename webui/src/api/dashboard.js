@@ -1,0 +1,5 @@
+import http from './http'
+
+export function fetchSummary() {
+  return http.get('/api/dashboard/summary')
+}

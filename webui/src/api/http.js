@@ -1,0 +1,158 @@
+// The one HTTP client of the console.
+//
+// Every response of the AssetFlow API uses the same envelope:
+//   success: { code: "OK", message, success: true, data, meta? }
+//   error:   { code, message, success: false, details? }
+// This client unwraps it: a call resolves to `data`, or to `{ items, meta }`
+// when the request is made with `withMeta: true` (list endpoints). Failures
+// reject with an ApiError and, unless the request sets `silent: true`, are
+// shown with ElMessage. A 401 clears the session and routes to the login page,
+// except for requests made with `skipAuthRedirect: true` (the login call).
+import axios from 'axios'
+import { ElMessage } from 'element-plus'
+import { t, te } from '@/locales'
+
+export class ApiError extends Error {
+  constructor({ status = 0, code = 'NETWORK_ERROR', message, details = null, data = null }) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.details = details
+    this.data = data
+  }
+
+  /** Field → message map, for showing server-side validation next to form fields. */
+  get fieldErrors() {
+    const out = {}
+    if (Array.isArray(this.details)) {
+      for (const d of this.details) if (d && d.field) out[d.field] = d.message
+    }
+    return out
+  }
+}
+
+const hooks = {
+  getToken: () => null,
+  onUnauthorized: () => {},
+}
+
+/** Wires the client to the session store and router (called once from main.js). */
+export function configureHttp({ getToken, onUnauthorized } = {}) {
+  if (getToken) hooks.getToken = getToken
+  if (onUnauthorized) hooks.onUnauthorized = onUnauthorized
+}
+
+const http = axios.create({
+  baseURL: '/',
+  timeout: 30000,
+  headers: { Accept: 'application/json' },
+})
+
+http.interceptors.request.use((config) => {
+  const token = hooks.getToken()
+  if (token && !config.headers.Authorization) {
+    config.headers.Authorization = `Bearer ${token}`
+  }
+  return config
+})
+
+/** First detail of an error envelope as text: arrays of {field,message} or a plain object. */
+export function firstDetail(details) {
+  if (!details) return ''
+  if (Array.isArray(details)) {
+    const d = details[0]
+    if (!d) return ''
+    if (typeof d === 'string') return d
+    if (d.field && d.message) return `${d.field}: ${d.message}`
+    return d.message || ''
+  }
+  if (typeof details === 'object') {
+    const [key, value] = Object.entries(details)[0] || []
+    if (key === undefined) return ''
+    if (value === null || value === undefined || value === '') return ''
+    return `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`
+  }
+  return String(details)
+}
+
+/** The message the user sees for an ApiError: server message plus the first detail. */
+export function errorText(err) {
+  if (!(err instanceof ApiError)) return err?.message || t('http.networkError')
+  const detail = firstDetail(err.details)
+  const base = err.message || (te(`http.codes.${err.code}`) ? t(`http.codes.${err.code}`) : '')
+  if (base && detail && !base.includes(detail)) return `${base}（${detail}）`
+  return base || detail || t('http.requestFailed', { status: err.status })
+}
+
+let unauthorizedShownAt = 0
+
+function toApiError(error) {
+  if (error instanceof ApiError) return error
+  if (axios.isCancel(error)) {
+    return new ApiError({ code: 'CANCELED', message: 'canceled' })
+  }
+  const res = error.response
+  if (!res) {
+    const timeout = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'
+    return new ApiError({
+      code: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
+      message: t(timeout ? 'http.timeout' : 'http.networkError'),
+    })
+  }
+  const body = res.data && typeof res.data === 'object' ? res.data : {}
+  const code = body.code || (res.status === 401 ? 'UNAUTHORIZED' : 'HTTP_ERROR')
+  const message =
+    body.message || (te(`http.codes.${code}`) ? t(`http.codes.${code}`) : t('http.requestFailed', { status: res.status }))
+  return new ApiError({ status: res.status, code, message, details: body.details ?? null, data: body })
+}
+
+function fail(config, apiError) {
+  if (apiError.code === 'CANCELED') return Promise.reject(apiError)
+
+  if (apiError.status === 401 && !config.skipAuthRedirect) {
+    const now = Date.now()
+    // Several requests may fail at once when a session expires: notify once.
+    if (now - unauthorizedShownAt > 3000) {
+      unauthorizedShownAt = now
+      ElMessage({ type: 'warning', message: t('http.sessionExpired'), grouping: true })
+    }
+    hooks.onUnauthorized()
+    return Promise.reject(apiError)
+  }
+
+  if (!config.silent) {
+    ElMessage({ type: 'error', message: errorText(apiError), grouping: true, showClose: true, duration: 4000 })
+  }
+  return Promise.reject(apiError)
+}
+
+http.interceptors.response.use(
+  (response) => {
+    const body = response.data
+    const config = response.config || {}
+    if (body && typeof body === 'object' && 'success' in body) {
+      if (body.success === false) {
+        return fail(
+          config,
+          new ApiError({
+            status: response.status,
+            code: body.code || 'HTTP_ERROR',
+            message: body.message,
+            details: body.details ?? null,
+            data: body,
+          }),
+        )
+      }
+      if (config.withMeta) {
+        return { items: Array.isArray(body.data) ? body.data : [], meta: body.meta || null }
+      }
+      return body.data
+    }
+    // Not an envelope (e.g. /healthz text): hand back the raw body.
+    return body
+  },
+  (error) => fail(error.config || {}, toApiError(error)),
+)
+
+export default http

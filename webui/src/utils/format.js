@@ -1,0 +1,94 @@
+const pad = (n, w = 2) => String(n).padStart(w, '0')
+
+function toDate(value) {
+  if (!value) return null
+  const d = value instanceof Date ? value : new Date(value)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+/** RFC3339 → "YYYY-MM-DD HH:mm:ss" in the browser's time zone; fallback for empty values. */
+export function formatDateTime(value, fallback = '—') {
+  const d = toDate(value)
+  if (!d) return fallback
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+/** Date → RFC3339 in UTC without fractional seconds (what the API expects for from/to). */
+export function toRFC3339(value) {
+  const d = toDate(value)
+  if (!d) return undefined
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** Short relative time such as "3 分钟前" / "3 minutes ago". */
+export function formatRelative(value, locale = 'zh-CN') {
+  const d = toDate(value)
+  if (!d) return ''
+  const diff = (d.getTime() - Date.now()) / 1000
+  const abs = Math.abs(diff)
+  const rtf = new Intl.RelativeTimeFormat(locale === 'en' ? 'en' : 'zh-CN', { numeric: 'auto' })
+  const steps = [
+    [60, 'second', 1],
+    [3600, 'minute', 60],
+    [86400, 'hour', 3600],
+    [86400 * 30, 'day', 86400],
+    [86400 * 365, 'month', 86400 * 30],
+    [Infinity, 'year', 86400 * 365],
+  ]
+  for (const [limit, unit, size] of steps) {
+    if (abs < limit) return rtf.format(Math.round(diff / size), unit)
+  }
+  return ''
+}
+
+/** 12345 → "12,345". */
+export function formatNumber(value) {
+  const n = Number(value)
+  if (!Number.isFinite(n)) return '0'
+  return n.toLocaleString('en-US')
+}
+
+/** Pretty JSON for display; strings that hold JSON are parsed first. */
+export function prettyJson(value) {
+  if (value === undefined) return ''
+  let v = value
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v)
+    } catch {
+      return v
+    }
+  }
+  try {
+    return JSON.stringify(v, null, 2)
+  } catch {
+    return String(value)
+  }
+}
+
+/** Copies text to the clipboard; works on plain-HTTP origins too. */
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text)
+      return true
+    } catch {
+      // fall through to the legacy path
+    }
+  }
+  const ta = document.createElement('textarea')
+  ta.value = text
+  ta.setAttribute('readonly', '')
+  ta.style.position = 'fixed'
+  ta.style.top = '-1000px'
+  document.body.appendChild(ta)
+  ta.select()
+  let ok = false
+  try {
+    ok = document.execCommand('copy')
+  } catch {
+    ok = false
+  }
+  document.body.removeChild(ta)
+  return ok
+}
