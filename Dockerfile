@@ -45,8 +45,7 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 # The console must be in place before compiling: it is embedded in the binary.
 COPY --from=webui /src/webui/dist/app ./webui/dist/app
-# VERSION is stamped into main.version when the binary declares it (the
-# linker ignores -X for a variable that does not exist).
+# VERSION is what `assetflow version` prints (main.version).
 ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \

@@ -580,6 +580,9 @@ func TestCompose(t *testing.T) {
 				if got := c.env(r)["ASSETFLOW_HTTP_ADDR"]; got != "0.0.0.0:8080" {
 					t.Errorf("%s: ASSETFLOW_HTTP_ADDR = %q, want 0.0.0.0:8080", r, got)
 				}
+				if got := c.env(r)["ASSETFLOW_DEMO"]; got != "false" {
+					t.Errorf("%s: ASSETFLOW_DEMO = %q, want false", r, got)
+				}
 			}
 		}},
 		{"assetflow replicas have a healthcheck on /healthz", func(t *testing.T) {
@@ -954,6 +957,9 @@ func TestKubernetes(t *testing.T) {
 			}
 			if got := str(dig(cm.doc, "data", "ASSETFLOW_HTTP_ADDR")); got != "0.0.0.0:8080" {
 				t.Errorf("ASSETFLOW_HTTP_ADDR = %q, want 0.0.0.0:8080", got)
+			}
+			if got := str(dig(cm.doc, "data", "ASSETFLOW_DEMO")); got != "false" {
+				t.Errorf("ASSETFLOW_DEMO = %q, want false", got)
 			}
 		}},
 		{"topics job creates the same topics as compose", func(t *testing.T) {

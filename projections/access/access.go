@@ -57,8 +57,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 	case domain.UserCreated{}.EventType():
 		var v domain.UserCreated
 		if v, err = decode[domain.UserCreated](e); err == nil {
-			_, err = tx.Exec(ctx, `insert into access_users (id, username, display_name, email, roles, status, created_at, updated_at)
-				values ($1,$2,$3,$4,$5,'active',$6,$6) on conflict (id) do nothing`, v.UserID, v.Username, v.DisplayName, v.Email, v.Roles, at)
+			// Sign-ins live on session streams and may be applied before the user's creation.
+			_, err = tx.Exec(ctx, `insert into access_users (id, username, display_name, email, roles, status, created_at, updated_at, last_login_at)
+				values ($1,$2,$3,$4,$5,'active',$6,$6,(select max(logged_in_at) from access_sessions where user_id = $1))
+				on conflict (id) do nothing`, v.UserID, v.Username, v.DisplayName, v.Email, v.Roles, at)
 		}
 	case domain.UserUpdated{}.EventType():
 		var v domain.UserUpdated

@@ -97,6 +97,7 @@ export default {
     usernameRequired: 'Please enter your username',
     passwordRequired: 'Please enter your password',
     failed: 'Sign-in failed',
+    invalidCredentials: 'Incorrect username or password',
     success: 'Welcome back, {name}',
     features: {
       catalog: 'Catalog: discover and understand your data',
@@ -145,7 +146,6 @@ export default {
       ip: 'Client IP',
       version: 'Version',
     },
-    system: 'System',
     rowHint: 'Click a row to see the full event',
     drawer: {
       title: 'Event details',

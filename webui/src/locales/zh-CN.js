@@ -97,6 +97,7 @@ export default {
     usernameRequired: '请输入用户名',
     passwordRequired: '请输入密码',
     failed: '登录失败',
+    invalidCredentials: '用户名或密码错误',
     success: '登录成功，欢迎回来 {name}',
     features: {
       catalog: '资产目录：统一发现与理解数据',
@@ -145,7 +146,6 @@ export default {
       ip: '来源 IP',
       version: '版本',
     },
-    system: '系统',
     rowHint: '点击行查看事件详情',
     drawer: {
       title: '事件详情',

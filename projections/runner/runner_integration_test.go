@@ -1,0 +1,240 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"assetflow/domain/access"
+	es "assetflow/domain/eventsourcing"
+	"assetflow/domain/monitor"
+	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/postgres"
+	"assetflow/infrastructure/postgres/pgtest"
+	"assetflow/infrastructure/relay"
+	accessproj "assetflow/projections/access"
+	"assetflow/projections/audit"
+	monitorproj "assetflow/projections/monitor"
+	"assetflow/projections/runner"
+)
+
+func setup(t *testing.T) (*eventstore.Store, *eventstore.Codec, *runner.Runner, *runner.Hub) {
+	t.Helper()
+	ps := []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}}
+	ms := []postgres.Migration{eventstore.Migration(), runner.Migration()}
+	for _, p := range ps {
+		ms = append(ms, p.Migration())
+	}
+	pool := pgtest.NewPool(t, ms...)
+	store := eventstore.New(pool)
+	codec := eventstore.NewCodec(append(access.Events(), monitor.Events()...)...)
+	hub := runner.NewHub()
+	return store, codec, runner.New(store, hub, ps...), hub
+}
+
+// seed writes a realistic mix: users created and changed, sessions opened and closed, keys, logs.
+func seed(t *testing.T, store *eventstore.Store, codec *eventstore.Codec, users int) {
+	t.Helper()
+	ctx := context.Background()
+	repo := eventstore.NewRepository(store, codec)
+	meta := es.Metadata{ActorID: "admin", ActorName: "admin", ClientIP: "127.0.0.1"}
+	for i := 0; i < users; i++ {
+		u, err := access.CreateUser(fmt.Sprintf("user-%d", i), access.NewUserInput{Username: fmt.Sprintf("user%d", i), Password: "password-1", Roles: []string{"viewer"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := u.Update("admin", fmt.Sprintf("User %d", i), "", []string{"analyst", "viewer"}); err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			_ = u.Disable("admin")
+		}
+		if _, err := repo.Save(ctx, u, meta); err != nil {
+			t.Fatal(err)
+		}
+		k, _ := access.CreateAPIKey(fmt.Sprintf("apikey-%d", i), "k", "af_x", fmt.Sprintf("hash-%d", i), u.ID(), u.Username, 0, time.Now())
+		if i%2 == 0 {
+			_ = k.Revoke()
+		}
+		if _, err := repo.Save(ctx, k, meta); err != nil {
+			t.Fatal(err)
+		}
+		var appends []eventstore.StreamAppend
+		for _, e := range []es.Event{access.UserLoggedIn{SessionID: fmt.Sprint(i), UserID: u.ID(), Username: u.Username}, access.UserLoggedOut{SessionID: fmt.Sprint(i), UserID: u.ID()}} {
+			p, _ := codec.Encode(e)
+			appends = append(appends, eventstore.StreamAppend{StreamID: fmt.Sprintf("session-%d", i), StreamType: "session", ExpectedVersion: eventstore.AnyVersion, Events: []eventstore.Pending{p}, Metadata: meta})
+		}
+		p, _ := codec.Encode(monitor.OperationLogged{Method: "POST", Path: "/api/x", Status: 200, UserName: "admin"})
+		appends = append(appends, eventstore.StreamAppend{StreamID: fmt.Sprintf("oplog-%d", i), StreamType: "operation", Events: []eventstore.Pending{p}, Metadata: meta})
+		for _, a := range appends {
+			if _, err := store.Append(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func snapshot(t *testing.T, pool *pgxpool.Pool, r *runner.Runner) string {
+	t.Helper()
+	var b strings.Builder
+	for _, p := range r.Projections() {
+		for _, table := range p.Tables() {
+			rows, err := pool.Query(context.Background(), fmt.Sprintf(`select to_jsonb(t)::text from %s t order by 1`, table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var s string
+				_ = rows.Scan(&s)
+				b.WriteString(table + " " + s + "\n")
+			}
+			rows.Close()
+		}
+	}
+	return b.String()
+}
+
+func allEvents(t *testing.T, store *eventstore.Store) []eventstore.Event {
+	t.Helper()
+	var out []eventstore.Event
+	var cur eventstore.Cursor
+	for {
+		evs, err := store.ReadAll(context.Background(), cur, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			return out
+		}
+		out = append(out, evs...)
+		cur = cur.Next(evs[len(evs)-1])
+	}
+}
+
+// Every event delivered twice, in random order across and within streams, gives exactly the read
+// models of a clean replay.
+func TestDuplicatedShuffledDeliveryIntegration(t *testing.T) {
+	t.Parallel()
+	store, codec, r, _ := setup(t)
+	seed(t, store, codec, 30)
+	evs := allEvents(t, store)
+	if len(evs) < 200 {
+		t.Fatalf("seeded only %d events", len(evs))
+	}
+	ctx := context.Background()
+	for _, p := range r.Projections() {
+		if err := r.Replay(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := snapshot(t, store.Pool(), r)
+	if strings.Count(want, "\n") < 100 {
+		t.Fatalf("replay produced too few rows:\n%s", want)
+	}
+	for _, p := range r.Projections() {
+		if err := resetOnly(ctx, store.Pool(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	delivery := slices.Concat(evs, evs)
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(delivery), func(i, j int) { delivery[i], delivery[j] = delivery[j], delivery[i] })
+	for _, e := range delivery {
+		for _, p := range r.Projections() {
+			if err := r.ApplyEvents(ctx, p, []eventstore.Event{e}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := snapshot(t, store.Pool(), r); got != want {
+		t.Fatalf("shuffled duplicate delivery differs from replay\n--- replay\n%s\n--- shuffled\n%s", want, got)
+	}
+}
+
+func resetOnly(ctx context.Context, pool *pgxpool.Pool, p runner.Projection) error {
+	for _, table := range p.Tables() {
+		if _, err := pool.Exec(ctx, "truncate "+table); err != nil {
+			return err
+		}
+	}
+	_, err := pool.Exec(ctx, `delete from projection_streams where projection = $1`, p.Name())
+	return err
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// The whole path through the real clients: store -> relay -> sarama/watermill -> embedded Kafka
+// broker -> consumer groups -> projections.
+func TestRelayToProjectionsThroughKafkaIntegration(t *testing.T) {
+	t.Parallel()
+	store, codec, r, hub := setup(t)
+	broker, err := bus.StartEmbedded(freeAddr(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	pub, err := bus.NewPublisher([]string{broker.Addr}, "test-relay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	rel := relay.New(store, pub, relay.Options{})
+	done := make(chan struct{}, 2)
+	go func() { _ = rel.Run(ctx); done <- struct{}{} }()
+	r.SweepInterval = time.Hour // only Kafka may deliver what is appended after start-up
+	go func() { _ = r.Run(ctx, []string{broker.Addr}); done <- struct{}{} }()
+	defer func() { cancel(); <-done; <-done }()
+
+	waitFor(t, 30*time.Second, r.CaughtUp)
+	seed(t, store, codec, 10)
+	evs := allEvents(t, store)
+	w := runner.NewWaiter(store.Pool(), hub, 30*time.Second)
+	last := map[string]int{}
+	for _, e := range evs {
+		last[e.StreamID] = e.Version
+	}
+	for stream, v := range last {
+		ok, err := w.Await(ctx, es.Ref{StreamID: stream, Version: v}, audit.Name)
+		if err != nil || !ok {
+			t.Fatalf("audit did not apply %s v%d through Kafka: %v", stream, v, err)
+		}
+	}
+	var rows int
+	if err := store.Pool().QueryRow(ctx, `select count(*) from audit_events`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(evs) {
+		t.Fatalf("audit has %d rows for %d events", rows, len(evs))
+	}
+	if !rel.Active() || rel.Published() < int64(len(evs)) {
+		t.Fatalf("relay active=%v published=%d", rel.Active(), rel.Published())
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
