@@ -84,22 +84,11 @@ func seed(t *testing.T, store *eventstore.Store, codec *eventstore.Codec, users 
 
 func snapshot(t *testing.T, pool *pgxpool.Pool, r *runner.Runner) string {
 	t.Helper()
-	var b strings.Builder
-	for _, p := range r.Projections() {
-		for _, table := range p.Tables() {
-			rows, err := pool.Query(context.Background(), fmt.Sprintf(`select to_jsonb(t)::text from %s t order by 1`, table))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var s string
-				_ = rows.Scan(&s)
-				b.WriteString(table + " " + s + "\n")
-			}
-			rows.Close()
-		}
+	s, err := runner.Snapshot(context.Background(), pool, r.Projections()...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.String()
+	return s
 }
 
 func allEvents(t *testing.T, store *eventstore.Store) []eventstore.Event {

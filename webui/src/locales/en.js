@@ -2,6 +2,7 @@ export default {
   app: {
     name: 'AssetFlow',
     subtitle: 'Data Asset Management Platform',
+    sideSubtitle: 'Data Asset Management',
     copyright: '© {year} AssetFlow',
   },
   common: {
@@ -125,7 +126,7 @@ export default {
   },
   audit: {
     type: 'Event type',
-    typePlaceholder: 'Select or type; access.* matches a prefix',
+    typePlaceholder: 'Pick or type, e.g. access.*',
     actor: 'Actor',
     actorPlaceholder: 'Username or user ID',
     stream: 'Stream ID',
@@ -171,7 +172,7 @@ export default {
     userPlaceholder: 'Username',
     method: 'Method',
     status: 'Status',
-    statusPlaceholder: 'Select or type a status code',
+    statusPlaceholder: 'Status code',
     path: 'Path',
     pathPlaceholder: 'e.g. /api/system/users',
     columns: {

@@ -2,6 +2,7 @@ export default {
   app: {
     name: 'AssetFlow',
     subtitle: '数据资产管理平台',
+    sideSubtitle: '数据资产管理平台',
     copyright: '© {year} AssetFlow',
   },
   common: {
@@ -125,7 +126,7 @@ export default {
   },
   audit: {
     type: '事件类型',
-    typePlaceholder: '选择或输入，支持 access.* 前缀',
+    typePlaceholder: '选择或输入，如 access.*',
     actor: '操作人',
     actorPlaceholder: '用户名或用户 ID',
     stream: '事件流 ID',
@@ -171,7 +172,7 @@ export default {
     userPlaceholder: '用户名',
     method: '请求方法',
     status: '状态码',
-    statusPlaceholder: '选择或输入状态码',
+    statusPlaceholder: '状态码',
     path: '请求路径',
     pathPlaceholder: '如 /api/system/users',
     columns: {

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/eventstore"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated part of docs/events.md")
+
+const (
+	beginMark = "<!-- BEGIN GENERATED: event reference -->"
+	endMark   = "<!-- END GENERATED -->"
+)
+
+// eventDescriptions says what each event means; a new event type without one fails the test.
+var eventDescriptions = map[string]string{
+	"access.user_created":      "An account was created (admin, CLI or bootstrap). Stream `user-<uuid>`.",
+	"access.user_updated":      "Display name, email or roles changed.",
+	"access.user_disabled":     "The account may no longer sign in; its sessions and API keys stop working.",
+	"access.user_enabled":      "A disabled account may sign in again.",
+	"access.password_changed":  "The password was set or changed. The hash is never in an event.",
+	"access.user_logged_in":    "A session opened. Stream `session-<uuid>`; appended asynchronously in batches.",
+	"access.user_logged_out":   "A session ended; its token stops working.",
+	"access.login_failed":      "A rejected sign-in. Stream `login-<uuid>`; appended asynchronously.",
+	"access.api_key_created":   "An API key was issued. `hash` is the SHA-256 of the key; the key itself is never stored.",
+	"access.api_key_revoked":   "An API key was revoked.",
+	"monitor.operation_logged": "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
+}
+
+func generatedEventDocs(codec *eventstore.Codec) string {
+	var b strings.Builder
+	b.WriteString(beginMark + "\n")
+	for _, e := range allEvents() {
+		name := e.EventType()
+		ctx := eventstore.ContextOf(name)
+		fmt.Fprintf(&b, "\n### `%s`\n\n%s\n\n", name, eventDescriptions[name])
+		fmt.Fprintf(&b, "- topic: `%s`, key: stream id, schema version: %d\n\n", bus.Topic(ctx), codec.SchemaVersion(name))
+		b.WriteString("| field | type |\n|---|---|\n")
+		t := reflect.TypeOf(e)
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("json"), ",")[0]
+			fmt.Fprintf(&b, "| `%s` | %s |\n", tag, jsonType(f.Type))
+		}
+	}
+	b.WriteString("\n" + endMark)
+	return b.String()
+}
+
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonType(t.Elem()) + " or null"
+	case reflect.Slice:
+		return "array of " + jsonType(t.Elem())
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "number"
+	case reflect.Struct:
+		if t.String() == "time.Time" {
+			return "string (RFC 3339 time)"
+		}
+		return "object"
+	}
+	return "string"
+}
+
+// docs/events.md must document every event type the code can append, with its current fields.
+func TestEventsDocumented(t *testing.T) {
+	codec := eventstore.NewCodec(allEvents()...)
+	for _, name := range codec.Types() {
+		if eventDescriptions[name] == "" {
+			t.Errorf("event %s has no description in eventDescriptions", name)
+		}
+	}
+	path := "../../docs/events.md"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	i, j := strings.Index(doc, beginMark), strings.Index(doc, endMark)
+	if i < 0 || j < i {
+		t.Fatalf("%s lacks the generated-section markers", path)
+	}
+	want := generatedEventDocs(codec)
+	got := doc[i : j+len(endMark)]
+	if got == want {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(doc[:i]+want+doc[j+len(endMark):]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("docs/events.md is out of step with the code; run: go test ./cmd/assetflow -run TestEventsDocumented -update")
+}
