@@ -186,6 +186,13 @@ func pageOf(c *fiber.Ctx) (page.Request, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return page.Request{}, err
 	}
+	// An explicit 0 is a mistake, not a request for the default.
+	if c.Query("page") == "0" {
+		n = -1
+	}
+	if c.Query("page_size") == "0" {
+		s = -1
+	}
 	return page.New(n, s)
 }
 

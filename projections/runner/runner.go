@@ -300,8 +300,13 @@ func (r *Runner) sweep(ctx context.Context) {
 	}
 }
 
-// GroupName is the consumer group of a projection.
-func GroupName(p Projection) string { return "assetflow.projection." + p.Name() }
+// GroupName is the consumer group of a projection on one context's topic. A group per topic (not
+// one group spanning all of a projection's topics) keeps each group's membership to one member per
+// replica, so a replica joining rebalances one small group instead of stalling every topic of the
+// projection while members subscribe one by one.
+func GroupName(p Projection, context string) string {
+	return "assetflow.projection." + p.Name() + "." + context
+}
 
 func (r *Runner) router(brokers []string) (*message.Router, error) {
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, bus.Logger())
@@ -322,15 +327,15 @@ func (r *Runner) router(brokers []string) (*message.Router, error) {
 		middleware.Retry{MaxRetries: 5, InitialInterval: 100 * time.Millisecond, MaxInterval: 2 * time.Second, Multiplier: 2, Logger: bus.Logger()}.Middleware,
 	)
 	for _, p := range r.projections {
-		sub, err := bus.NewSubscriber(brokers, GroupName(p))
-		if err != nil {
-			return nil, err
-		}
 		contexts := p.Contexts()
 		if contexts == nil {
 			contexts = bus.Contexts
 		}
 		for _, c := range contexts {
+			sub, err := bus.NewSubscriber(brokers, GroupName(p, c))
+			if err != nil {
+				return nil, err
+			}
 			router.AddConsumerHandler(p.Name()+"."+c, bus.Topic(c), sub, r.handler(p))
 		}
 	}
