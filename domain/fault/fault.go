@@ -118,7 +118,9 @@ func KindOf(err error) Kind {
 // shows every mistake at once.
 type Collect struct{ details []Detail }
 
-func (c *Collect) Add(field, msg string) { c.details = append(c.details, Detail{Field: field, Message: msg}) }
+func (c *Collect) Add(field, msg string) {
+	c.details = append(c.details, Detail{Field: field, Message: msg})
+}
 
 // Check adds the problem when ok is false.
 func (c *Collect) Check(ok bool, field, msg string) {

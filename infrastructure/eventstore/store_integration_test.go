@@ -55,9 +55,9 @@ func TestAppendAndReadIntegration(t *testing.T) {
 	if got[0].Hash != stored[0].Hash || got[1].Hash == got[0].Hash {
 		t.Fatalf("hashes: %s %s", got[0].Hash, got[1].Hash)
 	}
-	all, err := s.ReadAll(ctx, eventstore.Cursor{}, 10)
-	if err != nil || len(all) != 2 || all[0].Position >= all[1].Position {
-		t.Fatalf("read all: %v %+v", err, all)
+	all := readAllEventually(t, s, 2)
+	if all[0].Position >= all[1].Position {
+		t.Fatalf("read all: %+v", all)
 	}
 	// Wrong expected version: a typed conflict that the API maps to 409.
 	_, err = s.Append(ctx, eventstore.StreamAppend{StreamID: "s-1", StreamType: "thing", ExpectedVersion: 1, Events: []eventstore.Pending{pending("test.changed", 3)}})
@@ -232,6 +232,26 @@ func TestVerifyDetectsTamperingIntegration(t *testing.T) {
 	rep, err = s.Verify(ctx)
 	if err != nil || len(rep.Broken) == 0 || rep.Broken[0].Version != 2 {
 		t.Fatalf("tampered payload not detected: %v %+v", err, rep)
+	}
+}
+
+// readAllEventually reads from the start until n events are visible: the commit horizon is
+// cluster-wide, so transactions of tests running in other databases may hold it back briefly.
+func readAllEventually(t *testing.T, s *eventstore.Store, n int) []eventstore.Event {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs, err := s.ReadAll(context.Background(), eventstore.Cursor{}, n+10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) >= n || time.Now().After(deadline) {
+			if len(evs) != n {
+				t.Fatalf("read %d events, want %d", len(evs), n)
+			}
+			return evs
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -91,20 +91,36 @@ func snapshot(t *testing.T, pool *pgxpool.Pool, r *runner.Runner) string {
 	return s
 }
 
+// allEvents reads the whole store once every stored event is visible below the commit horizon
+// (which is cluster-wide: other tests' transactions can hold it back briefly).
 func allEvents(t *testing.T, store *eventstore.Store) []eventstore.Event {
 	t.Helper()
-	var out []eventstore.Event
-	var cur eventstore.Cursor
+	var stored int
+	if err := store.Pool().QueryRow(context.Background(), `select count(*) from events`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
 	for {
-		evs, err := store.ReadAll(context.Background(), cur, 1000)
-		if err != nil {
-			t.Fatal(err)
+		var out []eventstore.Event
+		var cur eventstore.Cursor
+		for {
+			evs, err := store.ReadAll(context.Background(), cur, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) == 0 {
+				break
+			}
+			out = append(out, evs...)
+			cur = cur.Next(evs[len(evs)-1])
 		}
-		if len(evs) == 0 {
+		if len(out) == stored {
 			return out
 		}
-		out = append(out, evs...)
-		cur = cur.Next(evs[len(evs)-1])
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d events visible", len(out), stored)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
