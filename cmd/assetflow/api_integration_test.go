@@ -11,7 +11,7 @@ import (
 	"assetflow/infrastructure/postgres/pgtest"
 )
 
-func newAPIServer(t *testing.T) *server {
+func newAPIServer(t testing.TB) *server {
 	t.Helper()
 	return startServer(t, "ASSETFLOW_DATABASE_URL="+pgtest.NewDatabase(t), "ASSETFLOW_DATA_DIR="+t.TempDir(),
 		"ASSETFLOW_EMBEDDED_KAFKA_ADDR="+freePort(t))

@@ -36,7 +36,7 @@ var (
 	buildErr  error
 )
 
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("process test (run without -short)")
@@ -59,7 +59,7 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -70,14 +70,14 @@ func freePort(t *testing.T) string {
 }
 
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	addr string
 	log  *bytes.Buffer
 	mu   sync.Mutex
 }
 
-func startServer(t *testing.T, env ...string) *server {
+func startServer(t testing.TB, env ...string) *server {
 	t.Helper()
 	s := &server{t: t, addr: freePort(t), log: &bytes.Buffer{}}
 	cmd := exec.Command(binary(t), "serve")
@@ -196,7 +196,7 @@ func (s *server) metric(name string) float64 {
 	return total
 }
 
-func openPool(t *testing.T, url string) *pgxpool.Pool {
+func openPool(t testing.TB, url string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := postgres.Connect(context.Background(), url)
 	if err != nil {

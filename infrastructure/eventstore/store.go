@@ -157,6 +157,7 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, appends ...StreamAppend
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	var stored []Event
+	var metas []string
 	for _, a := range appends {
 		head := heads[a.StreamID]
 		if a.ExpectedVersion != AnyVersion && a.ExpectedVersion != head.version {
@@ -186,13 +187,13 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, appends ...StreamAppend
 			e.Hash = chainHash(head.hash, e, meta)
 			head = streamHead{version: e.Version, hash: e.Hash}
 			stored = append(stored, e)
+			metas = append(metas, string(meta))
 		}
 		heads[a.StreamID] = head
 	}
 	rows := make([][]any, len(stored))
 	for i, e := range stored {
-		meta, _ := json.Marshal(e.Metadata)
-		rows[i] = []any{e.ID, e.StreamID, e.StreamType, e.Version, e.Type, e.SchemaVersion, string(e.Payload), string(meta), e.OccurredAt, e.Hash}
+		rows[i] = []any{e.ID, e.StreamID, e.StreamType, e.Version, e.Type, e.SchemaVersion, string(e.Payload), metas[i], e.OccurredAt, e.Hash}
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"events"},
 		[]string{"id", "stream_id", "stream_type", "version", "type", "schema_version", "payload", "metadata", "occurred_at", "hash"},

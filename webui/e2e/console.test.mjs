@@ -65,7 +65,7 @@ function input(selector) {
 
 async function screenshot(name) {
   // No hover effects or transient toasts in the pictures.
-  await page.mouse.move(720, 890)
+  await page.mouse.move(100, 880)
   await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 6000 }).catch(() => {})
   await page.locator('.el-popper.is-dark:visible').first().waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {})
   await mkdir(SHOTS, { recursive: true })

@@ -57,32 +57,36 @@ http.interceptors.request.use((config) => {
   return config
 })
 
-/** First detail of an error envelope as text: arrays of {field,message} or a plain object. */
+/**
+ * First detail of an error envelope as { field, message }: details may be an array of
+ * {field, message} (or strings) or a plain object of field → message.
+ */
 export function firstDetail(details) {
-  if (!details) return ''
+  if (!details) return null
   if (Array.isArray(details)) {
     const d = details[0]
-    if (!d) return ''
-    if (typeof d === 'string') return d
-    if (d.field && d.message) return `${d.field}: ${d.message}`
-    return d.message || ''
+    if (!d) return null
+    if (typeof d === 'string') return { field: '', message: d }
+    return { field: d.field || '', message: d.message || '' }
   }
   if (typeof details === 'object') {
     const [key, value] = Object.entries(details)[0] || []
-    if (key === undefined) return ''
-    if (value === null || value === undefined || value === '') return ''
-    return `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`
+    if (key === undefined || value === null || value === undefined || value === '') return null
+    return { field: key, message: typeof value === 'object' ? JSON.stringify(value) : String(value) }
   }
-  return String(details)
+  return { field: '', message: String(details) }
 }
 
-/** The message the user sees for an ApiError: server message plus the first detail. */
+/** The message the user sees for an ApiError: the server's message plus the first detail. */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return err?.message || t('http.networkError')
-  const detail = firstDetail(err.details)
   const base = err.message || (te(`http.codes.${err.code}`) ? t(`http.codes.${err.code}`) : '')
-  if (base && detail && !base.includes(detail)) return `${base}（${detail}）`
-  return base || detail || t('http.requestFailed', { status: err.status })
+  const d = firstDetail(err.details)
+  if (!d || !d.message || (base && base.includes(d.message))) {
+    return base || d?.message || t('http.requestFailed', { status: err.status })
+  }
+  const detail = d.field && !d.message.toLowerCase().includes(d.field.toLowerCase()) ? `${d.field}: ${d.message}` : d.message
+  return base ? t('http.withDetail', { message: base, detail }) : detail
 }
 
 let unauthorizedShownAt = 0

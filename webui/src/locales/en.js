@@ -40,6 +40,7 @@ export default {
   },
   lang: {
     switch: 'Language',
+    short: 'EN',
     'zh-CN': '简体中文',
     en: 'English',
   },
@@ -74,6 +75,7 @@ export default {
     timeout: 'The request timed out. Please try again later.',
     sessionExpired: 'Your session has expired. Please sign in again.',
     requestFailed: 'Request failed (HTTP {status})',
+    withDetail: '{message} ({detail})',
     codes: {
       INVALID_PARAM: 'Invalid request parameters',
       UNAUTHORIZED: 'Not signed in or session expired',

@@ -40,6 +40,7 @@ export default {
   },
   lang: {
     switch: '切换语言',
+    short: '中',
     'zh-CN': '简体中文',
     en: 'English',
   },
@@ -74,6 +75,7 @@ export default {
     timeout: '请求超时，请稍后重试',
     sessionExpired: '登录已失效，请重新登录',
     requestFailed: '请求失败（HTTP {status}）',
+    withDetail: '{message}（{detail}）',
     codes: {
       INVALID_PARAM: '请求参数不正确',
       UNAUTHORIZED: '未登录或登录已失效',
