@@ -258,7 +258,17 @@ func TestCrashDuringBurstIntegration(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Kill mid-burst once a fair number of commands were acknowledged (the machine may be busy).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 40 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	_ = srv.cmd.Process.Signal(syscall.SIGKILL)
 	_ = srv.cmd.Wait()
 	close(stop)

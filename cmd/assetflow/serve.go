@@ -75,7 +75,10 @@ func serve(ctx context.Context) error {
 			if !run.CaughtUp() {
 				return errors.New("projections are catching up")
 			}
-			return nil
+			if !run.Following() {
+				return errors.New("projections are subscribing to Kafka")
+			}
+			return brokerReachable(ctx, brokers)
 		},
 	})
 
@@ -167,4 +170,19 @@ func watchLag(ctx context.Context, store *eventstore.Store, rel *relay.Relay, ru
 			m.ProjectionLag.WithLabelValues(p.Name()).Set(float64(max(0, head-run.AppliedPosition(p.Name()))))
 		}
 	}
+}
+
+// brokerReachable reports whether any configured Kafka broker accepts connections.
+func brokerReachable(ctx context.Context, brokers []string) error {
+	var d net.Dialer
+	for _, b := range brokers {
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		conn, err := d.DialContext(dctx, "tcp", b)
+		cancel()
+		if err == nil {
+			_ = conn.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("no Kafka broker reachable (%v)", brokers)
 }

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,8 +23,7 @@ var migrationFiles embed.FS
 
 // Migration creates the credentials table.
 func Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "accounts", FS: sub}
+	return postgres.Embedded("accounts", migrationFiles)
 }
 
 const usernameScope = "username"

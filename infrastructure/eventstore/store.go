@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -29,8 +28,7 @@ var migrationFiles embed.FS
 
 // Migration is the store's schema.
 func Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "eventstore", FS: sub}
+	return postgres.Embedded("eventstore", migrationFiles)
 }
 
 // NotifyChannel is the Postgres channel notified after every append, waking the relay.

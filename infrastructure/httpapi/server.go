@@ -29,23 +29,22 @@ import (
 
 // Deps are what the HTTP adapter needs; cmd wires them.
 type Deps struct {
-	Access   *appaccess.Service
-	Users    accessproj.Queries
-	Audit    audit.Queries
-	Monitor  monitor.Queries
-	Tokens   secrets.Tokens
-	Waiter   *runner.Waiter
-	Store    *eventstore.Store
-	Facts    *eventstore.FactAppender
-	Codec    *eventstore.Codec
-	Metrics  *Metrics
-	Ready    func(ctx context.Context) error
-	Console  fs.FS // the built console (index.html at its root); nil serves a notice
-	NodeID   string
-	Version  string
-	MaxBody  int
-	Now      func() time.Time
-	handlers *handlers
+	Access  *appaccess.Service
+	Users   accessproj.Queries
+	Audit   audit.Queries
+	Monitor monitor.Queries
+	Tokens  secrets.Tokens
+	Waiter  *runner.Waiter
+	Store   *eventstore.Store
+	Facts   *eventstore.FactAppender
+	Codec   *eventstore.Codec
+	Metrics *Metrics
+	Ready   func(ctx context.Context) error
+	Console fs.FS // the built console (index.html at its root); nil serves a notice
+	NodeID  string
+	Version string
+	MaxBody int
+	Now     func() time.Time
 }
 
 // New builds the Fiber app with every route.
@@ -73,7 +72,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
 
 	api := app.Group("/api", h.operationLog)
-	api.Post("/auth/login", h.login)
+	api.Post("/auth/login", newLoginLimiter(20, 3*time.Second).middleware, h.login)
 	authed := api.Group("", h.authenticate)
 	authed.Post("/auth/logout", h.logout)
 	authed.Get("/auth/me", h.me)

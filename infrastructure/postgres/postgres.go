@@ -86,6 +86,15 @@ type Migration struct {
 	FS    fs.FS  // *.sql files at its root, goose format
 }
 
+// Embedded is the migration of an owner whose *.sql files are embedded under "migrations/".
+func Embedded(owner string, files fs.FS) Migration {
+	sub, err := fs.Sub(files, "migrations")
+	if err != nil {
+		panic(fmt.Sprintf("migrations of %s: %v", owner, err))
+	}
+	return Migration{Owner: owner, FS: sub}
+}
+
 // Migrate applies every owner's migrations in order, each under a Postgres session lock so
 // replicas starting together do not race.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, migrations ...Migration) error {

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -37,8 +36,7 @@ func (Projection) Tables() []string {
 	return []string{"access_users", "access_api_keys", "access_sessions"}
 }
 func (Projection) Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "access", FS: sub}
+	return postgres.Embedded("access", migrationFiles)
 }
 
 func decode[T any](e eventstore.Event) (T, error) {

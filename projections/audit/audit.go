@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -32,8 +31,7 @@ func (Projection) Name() string       { return Name }
 func (Projection) Contexts() []string { return nil }
 func (Projection) Tables() []string   { return []string{"audit_events"} }
 func (Projection) Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "audit", FS: sub}
+	return postgres.Embedded("audit", migrationFiles)
 }
 
 // Apply records the event; the event id is the row key, so a repeat is a no-op.

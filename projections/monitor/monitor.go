@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -35,8 +34,7 @@ func (Projection) Tables() []string {
 	return []string{"monitor_operation_logs", "monitor_login_logs"}
 }
 func (Projection) Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "monitor", FS: sub}
+	return postgres.Embedded("monitor", migrationFiles)
 }
 
 // Apply writes log rows keyed by event id.

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -32,8 +31,7 @@ var migrationFiles embed.FS
 
 // Migration holds the runner's own state tables.
 func Migration() postgres.Migration {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	return postgres.Migration{Owner: "projections", FS: sub}
+	return postgres.Embedded("projections", migrationFiles)
 }
 
 // Projection is one read model.
@@ -58,6 +56,7 @@ type Runner struct {
 	projections []Projection
 	hub         *Hub
 	caughtUp    atomic.Bool
+	following   atomic.Bool
 	applied     sync.Map // projection name -> *atomic.Int64 (max position applied)
 	// SweepInterval re-reads the store after start-up, healing anything the broker lost.
 	SweepInterval time.Duration
@@ -85,6 +84,10 @@ func (r *Runner) Find(name string) (Projection, bool) {
 
 // CaughtUp reports whether the start-up catch-up from the store finished.
 func (r *Runner) CaughtUp() bool { return r.caughtUp.Load() }
+
+// Following reports whether every projection's Kafka handlers are subscribed (always true when
+// the runner follows the store alone).
+func (r *Runner) Following() bool { return r.following.Load() }
 
 // AppliedPosition is the highest global position a projection applied in this process.
 func (r *Runner) AppliedPosition(name string) int64 {
@@ -266,6 +269,7 @@ func (r *Runner) Run(ctx context.Context, brokers []string) error {
 	}()
 	defer wg.Wait()
 	if len(brokers) == 0 {
+		r.following.Store(true)
 		<-ctx.Done()
 		return nil
 	}
@@ -276,6 +280,14 @@ func (r *Runner) Run(ctx context.Context, brokers []string) error {
 	go func() {
 		<-ctx.Done()
 		_ = router.Close()
+	}()
+	go func() {
+		select {
+		case <-router.Running():
+			r.following.Store(true)
+			r.hub.Notify()
+		case <-ctx.Done():
+		}
 	}()
 	if err := router.Run(ctx); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("projection router: %w", err)
