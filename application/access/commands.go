@@ -184,6 +184,7 @@ type Session struct {
 	ExpiresAt time.Time
 	SessionID string
 	UserID    string
+	User      *domain.User
 	Ref       es.Ref
 }
 
@@ -239,7 +240,7 @@ func (s *Service) Login(ctx context.Context, cmd Login, clientIP, userAgent stri
 		domain.UserLoggedIn{SessionID: sid, UserID: id, Username: u.Username, ClientIP: clientIP, UserAgent: userAgent, ExpiresAt: exp}, meta); err != nil {
 		return Session{}, fmt.Errorf("record sign-in: %w", err)
 	}
-	return Session{Token: token, ExpiresAt: exp, SessionID: sid, UserID: id, Ref: es.Ref{StreamID: stream, Version: 1}}, nil
+	return Session{Token: token, ExpiresAt: exp, SessionID: sid, UserID: id, User: u, Ref: es.Ref{StreamID: stream, Version: 1}}, nil
 }
 
 // Logout ends a session.

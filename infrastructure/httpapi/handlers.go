@@ -28,11 +28,12 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.Users.User(c.Context(), s.UserID)
-	if err != nil {
-		return err
-	}
-	return ok(c, fiber.Map{"token": s.Token, "expiresAt": s.ExpiresAt, "user": u})
+	// The user comes from the aggregate just checked, not a read model that may lag behind.
+	u := s.User
+	now := h.Now().UTC()
+	return ok(c, fiber.Map{"token": s.Token, "expiresAt": s.ExpiresAt, "user": fiber.Map{
+		"id": u.ID(), "username": u.Username, "displayName": u.DisplayName, "email": u.Email, "roles": u.Roles, "status": "active", "lastLoginAt": now,
+	}})
 }
 
 func (h *handlers) logout(c *fiber.Ctx) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"assetflow/domain/eventsourcing"
 	"assetflow/infrastructure/bus"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
@@ -196,12 +197,32 @@ func (r *Runner) applyOne(ctx context.Context, tx pgx.Tx, p Projection, e events
 	return applied, nil
 }
 
+// ApplyStream applies a stream up to ref's version from the store to the named projections
+// (idempotent; used when a reader must not wait for Kafka).
+func (r *Runner) ApplyStream(ctx context.Context, ref eventsourcing.Ref, names ...string) error {
+	evs, err := r.store.ReadStreamRange(ctx, ref.StreamID, 0, ref.Version+1)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		p, ok := r.Find(name)
+		if !ok {
+			return fmt.Errorf("unknown projection %q", name)
+		}
+		if err := r.ApplyEvents(ctx, p, evs, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CatchUp applies everything in the store after p's checkpoint.
 func (r *Runner) CatchUp(ctx context.Context, p Projection) error {
 	cur, err := r.checkpoint(ctx, p.Name())
 	if err != nil {
 		return err
 	}
+	r.noteApplied(p.Name(), cur.Position)
 	for {
 		evs, err := r.store.ReadAll(ctx, cur, 500)
 		if err != nil {
@@ -214,6 +235,7 @@ func (r *Runner) CatchUp(ctx context.Context, p Projection) error {
 		if err := r.ApplyEvents(ctx, p, evs, &next); err != nil {
 			return err
 		}
+		r.noteApplied(p.Name(), next.Position) // everything read so far is applied (or was already)
 		cur = next
 	}
 }

@@ -210,7 +210,7 @@ func TestRelayToProjectionsThroughKafkaIntegration(t *testing.T) {
 	waitFor(t, 30*time.Second, r.CaughtUp)
 	seed(t, store, codec, 10)
 	evs := allEvents(t, store)
-	w := runner.NewWaiter(store.Pool(), hub, 30*time.Second)
+	w := runner.NewWaiter(store.Pool(), hub, nil, 30*time.Second) // no store fallback: Kafka must deliver
 	last := map[string]int{}
 	for _, e := range evs {
 		last[e.StreamID] = e.Version
@@ -241,5 +241,27 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// With no broker delivering at all, read-your-writes still holds: the waiter applies the stream
+// from the store after its nudge delay.
+func TestWaiterAppliesFromStoreWhenKafkaIsSlowIntegration(t *testing.T) {
+	t.Parallel()
+	store, codec, r, hub := setup(t)
+	seed(t, store, codec, 1)
+	w := runner.NewWaiter(store.Pool(), hub, r, 5*time.Second)
+	w.Nudge = 50 * time.Millisecond
+	start := time.Now()
+	ok, err := w.Await(context.Background(), es.Ref{StreamID: "user-0", Version: 4}, accessproj.Name, audit.Name)
+	if err != nil || !ok {
+		t.Fatalf("await: %v %v", ok, err)
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Fatalf("await took %s", time.Since(start))
+	}
+	var status string
+	if err := store.Pool().QueryRow(context.Background(), `select status from access_users where id = 'user-0'`).Scan(&status); err != nil || status != "disabled" {
+		t.Fatalf("user row: %q %v", status, err)
 	}
 }

@@ -37,16 +37,22 @@ func (h *Hub) Changed() <-chan struct{} {
 
 // Waiter gives read-your-writes: it waits, bounded, until named projections applied a stream
 // version. The check reads the shared watermark table, so it also sees what another replica applied;
-// the hub only makes it prompt in the common case.
+// the hub only makes it prompt in the common case. When Kafka has not delivered within Nudge (a
+// consumer-group rebalance after a replica died can take the session timeout), the waiter applies
+// the stream from the store itself through the same idempotent path; the later Kafka delivery is
+// then a no-op. So a caller never reads a list that lacks what it just saved.
 type Waiter struct {
 	pool    *pgxpool.Pool
 	hub     *Hub
+	runner  *Runner
 	timeout time.Duration
+	// Nudge is how long to wait for Kafka before applying from the store; default 250ms.
+	Nudge time.Duration
 }
 
-// NewWaiter returns a waiter with the given bound.
-func NewWaiter(pool *pgxpool.Pool, hub *Hub, timeout time.Duration) *Waiter {
-	return &Waiter{pool: pool, hub: hub, timeout: timeout}
+// NewWaiter returns a waiter with the given bound. runner may be nil (no store fallback).
+func NewWaiter(pool *pgxpool.Pool, hub *Hub, runner *Runner, timeout time.Duration) *Waiter {
+	return &Waiter{pool: pool, hub: hub, runner: runner, timeout: timeout, Nudge: 250 * time.Millisecond}
 }
 
 // Await returns true once every projection applied ref, false when the bound passed first.
@@ -58,6 +64,7 @@ func (w *Waiter) Await(ctx context.Context, ref eventsourcing.Ref, projections .
 	defer cancel()
 	poll := time.NewTicker(25 * time.Millisecond)
 	defer poll.Stop()
+	nudge := time.After(w.Nudge)
 	for {
 		changed := w.hub.Changed()
 		var n int
@@ -77,6 +84,12 @@ func (w *Waiter) Await(ctx context.Context, ref eventsourcing.Ref, projections .
 			return false, nil
 		case <-changed:
 		case <-poll.C:
+		case <-nudge:
+			if w.runner != nil {
+				if err := w.runner.ApplyStream(ctx, ref, projections...); err != nil && ctx.Err() == nil {
+					return false, err
+				}
+			}
 		}
 	}
 }
