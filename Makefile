@@ -7,7 +7,7 @@ WEBUI_SRC := $(shell find webui/src webui/index.html webui/vite.config.js webui/
 
 run: build
 	@scripts/ensure-postgres.sh
-	@. ./var/pg.env 2>/dev/null; exec $(BIN) serve
+	@if [ -f var/pg.env ]; then . ./var/pg.env; fi; exec $(BIN) serve
 
 build: webui
 	$(GO) build -o $(BIN) ./cmd/assetflow

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -56,9 +57,11 @@ func New(d Deps) *fiber.App {
 		d.Now = time.Now
 	}
 	app := fiber.New(fiber.Config{
-		Immutable:             true, // handlers keep strings past the request (fasthttp reuses buffers)
-		ErrorHandler:          ErrorHandler,
-		BodyLimit:             d.MaxBody,
+		Immutable:    true, // handlers keep strings past the request (fasthttp reuses buffers)
+		ErrorHandler: ErrorHandler,
+		// The server reads bodies up to a hard cap so that it can answer an oversize request with
+		// the envelope (limitBody); refusing mid-upload would reset the client's connection instead.
+		BodyLimit:             16 * d.MaxBody,
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
 		AppName:               "assetflow",
@@ -66,6 +69,7 @@ func New(d Deps) *fiber.App {
 	h := &handlers{Deps: d}
 	app.Use(recover.New())
 	app.Use(h.observe)
+	app.Use(h.limitBody)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return ok(c, fiber.Map{"status": "up", "node": d.NodeID}) })
 	app.Get("/readyz", h.ready)
@@ -104,6 +108,14 @@ func New(d Deps) *fiber.App {
 
 type handlers struct {
 	Deps
+}
+
+// limitBody rejects bodies over MaxBody with a 400 in the envelope.
+func (h *handlers) limitBody(c *fiber.Ctx) error {
+	if n := len(c.Body()); n > h.MaxBody {
+		return fault.Invalid(fmt.Sprintf("request body is too large (%d bytes; the limit is %d)", n, h.MaxBody))
+	}
+	return c.Next()
 }
 
 // observe records latency per route and sets the correlation id.
