@@ -31,6 +31,11 @@ var eventDescriptions = map[string]string{
 	"access.login_failed":      "A rejected sign-in. Stream `login-<uuid>`; appended asynchronously.",
 	"access.api_key_created":   "An API key was issued. `hash` is the SHA-256 of the key; the key itself is never stored.",
 	"access.api_key_revoked":   "An API key was revoked.",
+	"datasource.registered":          "A datasource was registered. Stream `datasource-<uuid>`. The password is never in an event.",
+	"datasource.updated":             "Connection settings changed (the type never changes).",
+	"datasource.credentials_rotated": "A new password was stored, encrypted (AES-256-GCM) in `datasource_secrets`, outside the event.",
+	"datasource.connection_tested":   "A connection test ran. Stream `dstest-<datasource id>`, so tests never conflict with edits.",
+	"datasource.removed":             "The datasource was deleted; with `cascade`, the listed dependent assets go with it.",
 	"monitor.operation_logged": "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
 }
 
@@ -43,15 +48,26 @@ func generatedEventDocs(codec *eventstore.Codec) string {
 		fmt.Fprintf(&b, "\n### `%s`\n\n%s\n\n", name, eventDescriptions[name])
 		fmt.Fprintf(&b, "- topic: `%s`, key: stream id, schema version: %d\n\n", bus.Topic(ctx), codec.SchemaVersion(name))
 		b.WriteString("| field | type |\n|---|---|\n")
-		t := reflect.TypeOf(e)
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("json"), ",")[0]
-			fmt.Fprintf(&b, "| `%s` | %s |\n", tag, jsonType(f.Type))
-		}
+		writeFields(&b, reflect.TypeOf(e))
 	}
 	b.WriteString("\n" + endMark)
 	return b.String()
+}
+
+// writeFields lists a struct's JSON fields, flattening embedded structs as encoding/json does.
+func writeFields(b *strings.Builder, t reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("json"), ",")[0]
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			writeFields(b, f.Type)
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		fmt.Fprintf(b, "| `%s` | %s |\n", tag, jsonType(f.Type))
+	}
 }
 
 func jsonType(t reflect.Type) string {
@@ -60,6 +76,8 @@ func jsonType(t reflect.Type) string {
 		return jsonType(t.Elem()) + " or null"
 	case reflect.Slice:
 		return "array of " + jsonType(t.Elem())
+	case reflect.Map:
+		return "object of " + jsonType(t.Elem())
 	case reflect.Bool:
 		return "boolean"
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:

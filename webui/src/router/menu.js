@@ -28,6 +28,21 @@ export const menu = [
     component: () => import('@/views/dashboard/DashboardView.vue'),
   },
   {
+    key: 'datasource',
+    titleKey: 'menu.datasource',
+    icon: 'Coin',
+    children: [
+      {
+        key: 'datasource-list',
+        titleKey: 'menu.datasourceList',
+        icon: 'Connection',
+        path: '/datasource/list',
+        name: 'datasource-list',
+        component: () => import('@/views/datasource/DatasourceListView.vue'),
+      },
+    ],
+  },
+  {
     key: 'monitor',
     titleKey: 'menu.monitor',
     icon: 'Monitor',

@@ -48,6 +48,22 @@ export function formatNumber(value) {
   return n.toLocaleString('en-US')
 }
 
+/** 1536 → "1.5 KB"; empty for null/undefined/non-numbers. */
+export function formatBytes(value) {
+  if (value === null || value === undefined || value === '') return ''
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0) return ''
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  const digits = i === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2
+  return `${Number(v.toFixed(digits))} ${units[i]}`
+}
+
 /** Pretty JSON for display; strings that hold JSON are parsed first. */
 export function prettyJson(value) {
   if (value === undefined) return ''

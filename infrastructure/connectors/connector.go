@@ -1,0 +1,122 @@
+// Package connectors is the query executor: one Connector interface and one implementation per
+// engine family. MySQL, MariaDB and StarRocks share the MySQL-protocol code and differ only in
+// catalog queries; Trino, PrestoDB and Hive (through a Trino hive catalog) share trino-go-client,
+// PrestoDB by rewriting X-Trino-* headers to X-Presto-*. Credentials are decrypted by the caller
+// only to open a pool, and never leave it.
+package connectors
+
+import (
+	"context"
+	"time"
+
+	"assetflow/domain/datasource"
+)
+
+// Settings are what opening a connection needs, password included.
+type Settings struct {
+	Type     datasource.Type
+	Host     string
+	Port     int
+	Database string
+	Username string
+	Password string
+	Params   map[string]string
+	TLSMode  string
+	// ConnectTimeout bounds dialling and authentication; default 5s.
+	ConnectTimeout time.Duration
+}
+
+// PingResult is a successful connection test.
+type PingResult struct {
+	Version string
+	Latency time.Duration
+}
+
+// TableInfo describes one table or view. Fields an engine does not know are nil.
+type TableInfo struct {
+	Name      string     `json:"name"`
+	Database  string     `json:"database"`
+	Schema    string     `json:"schema"`
+	Comment   string     `json:"comment"`
+	Type      string     `json:"type"` // table | view
+	CreatedAt *time.Time `json:"created_at"`
+	UpdatedAt *time.Time `json:"updated_at"`
+	Rows      *int64     `json:"rows"`
+	SizeBytes *int64     `json:"size_bytes"`
+}
+
+// Column describes one column; Order starts at 1 with no gaps.
+type Column struct {
+	Table      string  `json:"-"`
+	Order      int     `json:"order"`
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	Comment    string  `json:"comment"`
+	PrimaryKey bool    `json:"primary_key"`
+	Nullable   bool    `json:"nullable"`
+	Default    *string `json:"default"`
+}
+
+// ResultColumn names a column of a query result.
+type ResultColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// QueryRequest is one statement to run. Args bind driver placeholders (never spliced).
+type QueryRequest struct {
+	SQL     string
+	Args    []any
+	MaxRows int           // rows delivered at most; 0 means 10,000
+	Timeout time.Duration // 0 means 60s
+}
+
+// QueryResult summarises a finished query; rows went to the sink.
+type QueryResult struct {
+	Columns   []ResultColumn
+	RowCount  int
+	Truncated bool // more rows existed than MaxRows
+	Duration  time.Duration
+}
+
+// RowSink receives rows as they stream; returning an error stops the query.
+type RowSink func(row []any) error
+
+// Connector is the one interface every engine implements.
+type Connector interface {
+	// Ping opens a connection, authenticates and reads the server version.
+	Ping(ctx context.Context) (PingResult, error)
+	// ListDatabases returns the databases (or catalog.schema pairs) to choose from, or nil when the
+	// engine has no such choice to make (PostgreSQL: the connection names the database).
+	ListDatabases(ctx context.Context) ([]string, error)
+	// ListTablesInfo lists tables and views of db ("" = the connection's default; for PostgreSQL,
+	// a schema name or "" for every schema).
+	ListTablesInfo(ctx context.Context, db string) ([]TableInfo, error)
+	// GetTableSchema lists a table's columns in order.
+	GetTableSchema(ctx context.Context, db, table string) ([]Column, error)
+	// ListColumns lists every column of every table in db in one round trip (catalog collection).
+	ListColumns(ctx context.Context, db string) ([]Column, error)
+	// Query runs a statement, streaming rows to sink, with a row cap and a timeout; cancelling ctx
+	// stops the statement on the server too.
+	Query(ctx context.Context, req QueryRequest, sink RowSink) (QueryResult, error)
+	// Close releases the pool.
+	Close() error
+}
+
+// Open returns the connector for s.Type.
+func Open(s Settings) (Connector, error) {
+	if s.ConnectTimeout <= 0 {
+		s.ConnectTimeout = 5 * time.Second
+	}
+	switch s.Type {
+	case datasource.MySQL, datasource.MariaDB:
+		return openMySQL(s, mysqlCatalog{})
+	case datasource.StarRocks:
+		return openMySQL(s, starrocksCatalog{})
+	case datasource.PostgreSQL:
+		return openPostgres(s)
+	case datasource.Trino, datasource.Presto, datasource.Hive:
+		return openTrino(s)
+	}
+	return nil, unsupported(s.Type)
+}

@@ -1,0 +1,262 @@
+package connectors
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+func openMySQL(s Settings, cat engine) (Connector, error) {
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd = s.Username, s.Password
+	cfg.Net, cfg.Addr = "tcp", fmt.Sprintf("%s:%d", s.Host, s.Port)
+	cfg.DBName = s.Database
+	cfg.Timeout = s.ConnectTimeout
+	cfg.ParseTime, cfg.Loc = true, time.UTC
+	cfg.AllowNativePasswords = true
+	cfg.Params = map[string]string{}
+	for k, v := range s.Params {
+		cfg.Params[k] = v
+	}
+	switch s.TLSMode {
+	case "preferred":
+		cfg.TLSConfig = "preferred"
+	case "required":
+		cfg.TLSConfig = "skip-verify"
+	case "verify":
+		cfg.TLSConfig = "true"
+	default:
+		cfg.TLSConfig = "false"
+	}
+	if err := cfg.Apply(); err != nil {
+		return nil, &Error{Kind: KindOther, Message: "invalid connection settings", Detail: err.Error(), Err: err}
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, &Error{Kind: KindOther, Message: "invalid connection settings", Detail: err.Error(), Err: err}
+	}
+	return newSQLConnector(sql.OpenDB(conn), cat), nil
+}
+
+// mysqlCatalog reads MySQL's and MariaDB's information_schema.
+type mysqlCatalog struct{}
+
+var mysqlSystemSchemas = []string{"information_schema", "performance_schema", "mysql", "sys"}
+
+func (mysqlCatalog) version(ctx context.Context, q querier) (string, error) {
+	v, err := collect(ctx, q, scanString, `select version()`)
+	if err != nil || len(v) == 0 {
+		return "", err
+	}
+	return v[0], nil
+}
+
+func (mysqlCatalog) listDatabases(ctx context.Context, q querier) ([]string, error) {
+	dbs, err := collect(ctx, q, scanString, `select schema_name from information_schema.schemata
+		where schema_name not in ('information_schema','performance_schema','mysql','sys') order by schema_name`)
+	if dbs == nil && err == nil {
+		dbs = []string{}
+	}
+	return dbs, err
+}
+
+func scanMySQLTable(r *sql.Rows) (TableInfo, error) {
+	var t TableInfo
+	var comment sql.NullString
+	var typ string
+	var created, updated sql.NullTime
+	var rows, size sql.NullInt64
+	if err := r.Scan(&t.Name, &t.Database, &comment, &typ, &created, &updated, &rows, &size); err != nil {
+		return t, err
+	}
+	t.Comment = comment.String
+	t.Type = "table"
+	if strings.Contains(strings.ToUpper(typ), "VIEW") {
+		t.Type = "view"
+	}
+	if created.Valid {
+		t.CreatedAt = &created.Time
+	}
+	if updated.Valid {
+		t.UpdatedAt = &updated.Time
+	}
+	if rows.Valid {
+		t.Rows = &rows.Int64
+	}
+	if size.Valid && t.Type == "table" {
+		t.SizeBytes = &size.Int64
+	}
+	return t, nil
+}
+
+const mysqlTables = `select table_name, table_schema, table_comment, table_type, create_time, update_time, table_rows,
+	data_length + index_length from information_schema.tables where table_schema = coalesce(nullif(?, ''), database())
+	order by table_name`
+
+func (mysqlCatalog) listTables(ctx context.Context, q querier, db string) ([]TableInfo, error) {
+	return collect(ctx, q, scanMySQLTable, mysqlTables, db)
+}
+
+func scanMySQLColumn(r *sql.Rows) (Column, error) {
+	var c Column
+	var comment, def sql.NullString
+	var nullable, key string
+	if err := r.Scan(&c.Table, &c.Order, &c.Name, &c.Type, &comment, &key, &nullable, &def); err != nil {
+		return c, err
+	}
+	c.Comment = comment.String
+	c.PrimaryKey = key == "PRI"
+	c.Nullable = nullable == "YES"
+	c.Default = mysqlDefault(def)
+	return c, nil
+}
+
+// mysqlDefault normalises column defaults: MariaDB quotes string literals and reports an explicit
+// DEFAULT NULL as the word NULL; MySQL reports literals bare.
+func mysqlDefault(def sql.NullString) *string {
+	if !def.Valid || def.String == "NULL" {
+		return nil
+	}
+	v := def.String
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+	}
+	return &v
+}
+
+const mysqlColumns = `select table_name, ordinal_position, column_name, column_type, column_comment, column_key,
+	is_nullable, column_default from information_schema.columns where table_schema = coalesce(nullif(?, ''), database())`
+
+func (mysqlCatalog) tableSchema(ctx context.Context, q querier, db, table string) ([]Column, error) {
+	cols, err := collect(ctx, q, scanMySQLColumn, mysqlColumns+` and table_name = ? order by ordinal_position`, db, table)
+	return renumber(cols), err
+}
+
+func (mysqlCatalog) listColumns(ctx context.Context, q querier, db string) ([]Column, error) {
+	cols, err := collect(ctx, q, scanMySQLColumn, mysqlColumns+` order by table_name, ordinal_position`, db)
+	return renumber(cols), err
+}
+
+func (mysqlCatalog) hint(err error) (string, string) {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1045, 1698, 1251:
+			return KindAuth, "authentication failed (check the username and password)"
+		case 1049:
+			return KindUnknownDB, "unknown database"
+		case 1044, 1142, 1143, 1227:
+			return KindPermission, "permission denied"
+		case 1146:
+			return KindNotFound, "table not found"
+		case 1064, 1054, 1052:
+			return KindSyntax, "SQL error"
+		case 1317, 3024:
+			return KindCanceled, "the query was cancelled"
+		}
+	}
+	return "", ""
+}
+
+// sessionID and kill stop a running statement: closing the client socket alone leaves MySQL and
+// MariaDB running it until they next write to the socket.
+func (mysqlCatalog) sessionID(ctx context.Context, conn *sql.Conn) (string, error) {
+	var id string
+	err := conn.QueryRowContext(ctx, `select connection_id()`).Scan(&id)
+	return id, err
+}
+
+func (mysqlCatalog) kill(ctx context.Context, db *sql.DB, id string) error {
+	_, err := db.ExecContext(ctx, "kill query "+id)
+	return err
+}
+
+// starrocksCatalog adds StarRocks' catalogs: the default catalog's databases are listed bare,
+// external catalogs' as catalog.database. Where SHOW CATALOGS is not understood (a plain MySQL
+// protocol server) it behaves like MySQL.
+type starrocksCatalog struct{ mysqlCatalog }
+
+const starrocksDefaultCatalog = "default_catalog"
+
+func (s starrocksCatalog) listDatabases(ctx context.Context, q querier) ([]string, error) {
+	dbs, err := s.mysqlCatalog.listDatabases(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	catalogs, err := collect(ctx, q, func(r *sql.Rows) (string, error) {
+		cols, _ := r.Columns()
+		vals := make([]any, len(cols))
+		var name string
+		vals[0] = &name
+		for i := 1; i < len(vals); i++ {
+			vals[i] = new(sql.RawBytes)
+		}
+		return name, r.Scan(vals...)
+	}, `show catalogs`)
+	if err != nil {
+		return dbs, nil // not StarRocks, or an old one: the default catalog only
+	}
+	for _, cat := range catalogs {
+		if cat == starrocksDefaultCatalog {
+			continue
+		}
+		ext, err := collect(ctx, q, scanString, "show databases from `"+strings.ReplaceAll(cat, "`", "``")+"`")
+		if err != nil {
+			continue // an unreachable external catalog must not hide the others
+		}
+		for _, d := range ext {
+			dbs = append(dbs, cat+"."+d)
+		}
+	}
+	return dbs, nil
+}
+
+// splitCatalog parses "catalog.database"; the default catalog is written bare.
+func splitCatalog(db string) (catalog, database string) {
+	if c, d, ok := strings.Cut(db, "."); ok {
+		return c, d
+	}
+	return "", db
+}
+
+func (s starrocksCatalog) listTables(ctx context.Context, q querier, db string) ([]TableInfo, error) {
+	cat, name := splitCatalog(db)
+	if cat == "" || cat == starrocksDefaultCatalog {
+		return s.mysqlCatalog.listTables(ctx, q, name)
+	}
+	tables, err := collect(ctx, q, scanMySQLTable, strings.Replace(mysqlTables, "information_schema.tables", quoteIdent(cat, '`')+".information_schema.tables", 1), name)
+	for i := range tables {
+		tables[i].Database = db
+	}
+	return tables, err
+}
+
+func (s starrocksCatalog) tableSchema(ctx context.Context, q querier, db, table string) ([]Column, error) {
+	cat, name := splitCatalog(db)
+	if cat == "" || cat == starrocksDefaultCatalog {
+		return s.mysqlCatalog.tableSchema(ctx, q, name, table)
+	}
+	cols, err := collect(ctx, q, scanMySQLColumn, strings.Replace(mysqlColumns, "information_schema.columns", quoteIdent(cat, '`')+".information_schema.columns", 1)+
+		` and table_name = ? order by ordinal_position`, name, table)
+	return renumber(cols), err
+}
+
+func (s starrocksCatalog) listColumns(ctx context.Context, q querier, db string) ([]Column, error) {
+	cat, name := splitCatalog(db)
+	if cat == "" || cat == starrocksDefaultCatalog {
+		return s.mysqlCatalog.listColumns(ctx, q, name)
+	}
+	cols, err := collect(ctx, q, scanMySQLColumn, strings.Replace(mysqlColumns, "information_schema.columns", quoteIdent(cat, '`')+".information_schema.columns", 1)+
+		` order by table_name, ordinal_position`, name)
+	return renumber(cols), err
+}
+
+func quoteIdent(s string, q byte) string {
+	qs := string(q)
+	return qs + strings.ReplaceAll(s, qs, qs+qs) + qs
+}

@@ -1,0 +1,161 @@
+package connectors
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+func openPostgres(s Settings) (Connector, error) {
+	u := url.URL{Scheme: "postgres", Host: fmt.Sprintf("%s:%d", s.Host, s.Port), Path: "/" + s.Database}
+	if s.Password != "" {
+		u.User = url.UserPassword(s.Username, s.Password)
+	} else {
+		u.User = url.User(s.Username)
+	}
+	q := url.Values{}
+	for k, v := range s.Params {
+		q.Set(k, v)
+	}
+	q.Set("connect_timeout", strconv.Itoa(max(1, int(s.ConnectTimeout.Seconds()))))
+	if q.Get("application_name") == "" {
+		q.Set("application_name", "assetflow")
+	}
+	q.Set("sslmode", map[string]string{"preferred": "prefer", "required": "require", "verify": "verify-full"}[s.TLSMode])
+	if q.Get("sslmode") == "" {
+		q.Set("sslmode", "disable")
+	}
+	u.RawQuery = q.Encode()
+	cfg, err := pgx.ParseConfig(u.String())
+	if err != nil {
+		return nil, &Error{Kind: KindOther, Message: "invalid connection settings", Detail: redactDetail(err.Error()), Err: err}
+	}
+	return newSQLConnector(stdlib.OpenDB(*cfg), postgresCatalog{}), nil
+}
+
+// postgresCatalog reads pg_catalog: one connection names one database, so there is no database
+// list; tables of every user schema are listed with their schema, and "database" arguments name a
+// schema.
+type postgresCatalog struct{}
+
+func (postgresCatalog) version(ctx context.Context, q querier) (string, error) {
+	v, err := collect(ctx, q, scanString, `select 'PostgreSQL ' || current_setting('server_version')`)
+	if err != nil || len(v) == 0 {
+		return "", err
+	}
+	return v[0], nil
+}
+
+func (postgresCatalog) listDatabases(context.Context, querier) ([]string, error) { return nil, nil }
+
+const pgUserSchemas = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'`
+
+func (postgresCatalog) listTables(ctx context.Context, q querier, schema string) ([]TableInfo, error) {
+	return collect(ctx, q, func(r *sql.Rows) (TableInfo, error) {
+		var t TableInfo
+		var kind string
+		var rows, size sql.NullInt64
+		var comment sql.NullString
+		if err := r.Scan(&t.Name, &t.Schema, &t.Database, &comment, &kind, &rows, &size); err != nil {
+			return t, err
+		}
+		t.Comment = comment.String
+		t.Type = "table"
+		if kind == "v" || kind == "m" {
+			t.Type = "view"
+		}
+		if rows.Valid && rows.Int64 >= 0 {
+			t.Rows = &rows.Int64
+		}
+		if size.Valid {
+			t.SizeBytes = &size.Int64
+		}
+		return t, nil
+	}, `select c.relname, n.nspname, current_database(), obj_description(c.oid, 'pg_class'), c.relkind::text,
+		case when c.relkind in ('r','p','m') then coalesce(nullif(c.reltuples, -1)::bigint, s.n_live_tup) end,
+		case when c.relkind in ('r','p','m') then pg_total_relation_size(c.oid) end
+		from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		left join pg_stat_all_tables s on s.relid = c.oid
+		where c.relkind in ('r','p','v','m','f') and not c.relispartition and `+pgUserSchemas+`
+		and ($1 = '' or n.nspname = $1) order by n.nspname, c.relname`, schema)
+}
+
+const pgColumns = `select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+	col_description(c.oid, a.attnum),
+	exists(select 1 from pg_index i where i.indrelid = c.oid and i.indisprimary and a.attnum = any(i.indkey)),
+	not a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+	from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+	left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+	where a.attnum > 0 and not a.attisdropped and c.relkind in ('r','p','v','m','f') and ` + pgUserSchemas
+
+func scanPGColumn(r *sql.Rows) (Column, error) {
+	var c Column
+	var comment, def sql.NullString
+	if err := r.Scan(&c.Table, &c.Order, &c.Name, &c.Type, &comment, &c.PrimaryKey, &c.Nullable, &def); err != nil {
+		return c, err
+	}
+	c.Comment = comment.String
+	if def.Valid {
+		c.Default = &def.String
+	}
+	return c, nil
+}
+
+func (postgresCatalog) tableSchema(ctx context.Context, q querier, schema, table string) ([]Column, error) {
+	if schema == "" {
+		schema = "public"
+	}
+	cols, err := collect(ctx, q, scanPGColumn, pgColumns+` and n.nspname = $1 and c.relname = $2 order by a.attnum`, schema, table)
+	return renumber(cols), err
+}
+
+func (postgresCatalog) listColumns(ctx context.Context, q querier, schema string) ([]Column, error) {
+	cols, err := collect(ctx, q, scanPGColumn, pgColumns+` and ($1 = '' or n.nspname = $1) order by n.nspname, c.relname, a.attnum`, schema)
+	return renumber(cols), err
+}
+
+func (postgresCatalog) hint(err error) (string, string) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "28P01" || pe.Code == "28000":
+			return KindAuth, "authentication failed (check the username and password)"
+		case pe.Code == "3D000":
+			return KindUnknownDB, "unknown database"
+		case pe.Code == "42501":
+			return KindPermission, "permission denied"
+		case pe.Code == "42P01":
+			return KindNotFound, "table not found"
+		case pe.Code == "57014":
+			return KindCanceled, "the query was cancelled"
+		case pe.Code[:2] == "42":
+			return KindSyntax, "SQL error"
+		}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		var inner *pgconn.PgError
+		if errors.As(ce.Unwrap(), &inner) {
+			return postgresCatalog{}.hint(inner)
+		}
+	}
+	return "", ""
+}
+
+func (postgresCatalog) sessionID(ctx context.Context, conn *sql.Conn) (string, error) {
+	var pid string
+	err := conn.QueryRowContext(ctx, `select pg_backend_pid()::text`).Scan(&pid)
+	return pid, err
+}
+
+func (postgresCatalog) kill(ctx context.Context, db *sql.DB, pid string) error {
+	_, err := db.ExecContext(ctx, `select pg_cancel_backend($1::int)`, pid)
+	return err
+}
