@@ -28,12 +28,14 @@ func openTrino(s Settings) (Connector, error) {
 	} else {
 		u.User = url.User(s.Username)
 	}
+	// "catalog.schema"; a bare name is a catalog for Trino and PrestoDB, and a schema of the
+	// "hive" catalog for Hive.
 	catalog, schema := splitCatalog(s.Database)
-	if catalog == "" && schema != "" {
-		catalog, schema = schema, ""
-	}
-	if catalog == "" && s.Type == datasource.Hive {
+	switch {
+	case catalog == "" && s.Type == datasource.Hive:
 		catalog = "hive"
+	case catalog == "":
+		catalog, schema = schema, ""
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.ResponseHeaderTimeout = 0
