@@ -15,7 +15,6 @@ import (
 	"assetflow/domain/eventsourcing"
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/eventstore"
-	"assetflow/infrastructure/secrets"
 	"assetflow/projections/runner"
 )
 
@@ -154,6 +153,31 @@ func verify(ctx context.Context) error {
 	return nil
 }
 
+func secretsCommand(ctx context.Context, args []string) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return errors.New("usage: assetflow secrets rotate   (with the new ASSETFLOW_SECRET_KEY and the old one as ASSETFLOW_SECRET_KEY_PREVIOUS)")
+	}
+	c, err := openCore(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	key, err := c.masterKey()
+	if err != nil {
+		return err
+	}
+	repo, err := c.datasourceRepository(key)
+	if err != nil {
+		return err
+	}
+	n, err := repo.RotateSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("re-sealed %d datasource credential(s) with the current key\n", n)
+	return nil
+}
+
 func user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: assetflow user create|reset-password --username U --password P")
@@ -172,7 +196,7 @@ func user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.close()
-	key, err := secrets.LoadOrCreateKey(c.cfg.SecretKey, c.cfg.DataDir)
+	key, err := c.masterKey()
 	if err != nil {
 		return err
 	}

@@ -21,22 +21,22 @@ const (
 
 // eventDescriptions says what each event means; a new event type without one fails the test.
 var eventDescriptions = map[string]string{
-	"access.user_created":      "An account was created (admin, CLI or bootstrap). Stream `user-<uuid>`.",
-	"access.user_updated":      "Display name, email or roles changed.",
-	"access.user_disabled":     "The account may no longer sign in; its sessions and API keys stop working.",
-	"access.user_enabled":      "A disabled account may sign in again.",
-	"access.password_changed":  "The password was set or changed. The hash is never in an event.",
-	"access.user_logged_in":    "A session opened. Stream `session-<uuid>`; appended asynchronously in batches.",
-	"access.user_logged_out":   "A session ended; its token stops working.",
-	"access.login_failed":      "A rejected sign-in. Stream `login-<uuid>`; appended asynchronously.",
-	"access.api_key_created":   "An API key was issued. `hash` is the SHA-256 of the key; the key itself is never stored.",
-	"access.api_key_revoked":   "An API key was revoked.",
+	"access.user_created":            "An account was created (admin, CLI or bootstrap). Stream `user-<uuid>`.",
+	"access.user_updated":            "Display name, email or roles changed.",
+	"access.user_disabled":           "The account may no longer sign in; its sessions and API keys stop working.",
+	"access.user_enabled":            "A disabled account may sign in again.",
+	"access.password_changed":        "The password was set or changed. The hash is never in an event.",
+	"access.user_logged_in":          "A session opened. Stream `session-<uuid>`; appended asynchronously in batches.",
+	"access.user_logged_out":         "A session ended; its token stops working.",
+	"access.login_failed":            "A rejected sign-in. Stream `login-<uuid>`; appended asynchronously.",
+	"access.api_key_created":         "An API key was issued. `hash` is the SHA-256 of the key; the key itself is never stored.",
+	"access.api_key_revoked":         "An API key was revoked.",
 	"datasource.registered":          "A datasource was registered. Stream `datasource-<uuid>`. The password is never in an event.",
 	"datasource.updated":             "Connection settings changed (the type never changes).",
 	"datasource.credentials_rotated": "A new password was stored, encrypted (AES-256-GCM) in `datasource_secrets`, outside the event.",
 	"datasource.connection_tested":   "A connection test ran. Stream `dstest-<datasource id>`, so tests never conflict with edits.",
 	"datasource.removed":             "The datasource was deleted; with `cascade`, the listed dependent assets go with it.",
-	"monitor.operation_logged": "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
+	"monitor.operation_logged":       "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
 }
 
 func generatedEventDocs(codec *eventstore.Codec) string {

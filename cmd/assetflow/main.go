@@ -22,6 +22,7 @@ Usage:
   assetflow events verify                  check every stream's hash chain (exit 1 when broken)
   assetflow user create --username U --password P [--roles admin,developer] [--display-name D]
   assetflow user reset-password --username U --password P
+  assetflow secrets rotate                 re-seal datasource credentials with the current key
   assetflow version
 
 Configuration is read from the environment (ASSETFLOW_DATABASE_URL, ASSETFLOW_HTTP_ADDR,
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string) error {
 		return events(ctx, args[1:])
 	case "user":
 		return user(ctx, args[1:])
+	case "secrets":
+		return secretsCommand(ctx, args[1:])
 	case "version":
 		fmt.Println(version)
 		return nil

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/httpapi"
 	"assetflow/infrastructure/relay"
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
 	"assetflow/webui"
@@ -30,7 +32,13 @@ func serve(ctx context.Context) error {
 	}
 	defer c.close()
 	cfg := c.cfg
-	key, err := secrets.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	key, err := c.masterKey()
+	if err != nil {
+		return err
+	}
+	pools := datasources.NewPools()
+	defer pools.Close()
+	dsService, err := c.datasourceService(key, pools)
 	if err != nil {
 		return err
 	}
@@ -65,7 +73,7 @@ func serve(ctx context.Context) error {
 	}
 
 	app := httpapi.New(httpapi.Deps{
-		Access: svc, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {

@@ -7,16 +7,20 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	appaccess "assetflow/application/access"
+	appds "assetflow/application/datasource"
 	"assetflow/domain/access"
+	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/monitor"
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/config"
+	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
 )
@@ -25,18 +29,19 @@ import (
 func allEvents() []eventsourcing.Event {
 	var out []eventsourcing.Event
 	out = append(out, access.Events()...)
+	out = append(out, datasource.Events()...)
 	out = append(out, monitor.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.
 func migrations() []postgres.Migration {
-	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration()}
+	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration(), datasources.Migration()}
 	for _, p := range projections() {
 		ms = append(ms, p.Migration())
 	}
@@ -80,4 +85,31 @@ func (c *core) accessService(key []byte) (*appaccess.Service, *eventstore.FactAp
 		accounts.Sessions{Facts: f, Store: c.store}, secrets.Bcrypt{Cost: c.cfg.BcryptCost},
 		secrets.Tokens{Key: secrets.Derive(key, "token")}, c.cfg.TokenTTL)
 	return svc, facts
+}
+
+// masterKey loads the server key, generating it under the data directory on first start.
+func (c *core) masterKey() ([]byte, error) {
+	return secrets.LoadOrCreateKey(c.cfg.SecretKey, c.cfg.DataDir)
+}
+
+// datasourceRepository seals and opens datasource passwords with keys derived from the master key.
+func (c *core) datasourceRepository(key []byte) (datasources.Repository, error) {
+	var previous [][]byte
+	if len(c.cfg.SecretKeyPrevious) == 32 {
+		previous = append(previous, c.cfg.SecretKeyPrevious)
+	}
+	cipher, err := secrets.NewCipher(key, previous...)
+	if err != nil {
+		return datasources.Repository{}, err
+	}
+	return datasources.Repository{Repo: c.repo, Cipher: cipher}, nil
+}
+
+// datasourceService wires the datasource use cases over a pool registry.
+func (c *core) datasourceService(key []byte, pools *datasources.Pools) (*appds.Service, error) {
+	repo, err := c.datasourceRepository(key)
+	if err != nil {
+		return nil, err
+	}
+	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}), nil
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// SecretKey: ASSETFLOW_SECRET_KEY, base64 of 32 bytes; signs tokens and encrypts datasource
 	// credentials. When unset, one is generated under DataDir (single node only: replicas must share it).
 	SecretKey []byte
+	// SecretKeyPrevious: ASSETFLOW_SECRET_KEY_PREVIOUS, base64 of 32 bytes; a former key that can
+	// still open credentials sealed before a rotation (see `assetflow secrets rotate`).
+	SecretKeyPrevious []byte
 	// TokenTTL: ASSETFLOW_TOKEN_TTL, default 12h.
 	TokenTTL time.Duration
 	// Demo: ASSETFLOW_DEMO, default true for `serve`: seed demo content on an empty store.
@@ -70,6 +73,13 @@ func FromEnv() (Config, error) {
 			errs = append(errs, errors.New("ASSETFLOW_SECRET_KEY must be base64 of exactly 32 bytes (openssl rand -base64 32)"))
 		}
 		c.SecretKey = key
+	}
+	if k := os.Getenv("ASSETFLOW_SECRET_KEY_PREVIOUS"); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			errs = append(errs, errors.New("ASSETFLOW_SECRET_KEY_PREVIOUS must be base64 of exactly 32 bytes"))
+		}
+		c.SecretKeyPrevious = key
 	}
 	c.TokenTTL = duration(&errs, "ASSETFLOW_TOKEN_TTL", 12*time.Hour)
 	c.ReadYourWritesTimeout = duration(&errs, "ASSETFLOW_RYW_TIMEOUT", 3*time.Second)

@@ -26,36 +26,12 @@ type Settings struct {
 	ConnectTimeout time.Duration
 }
 
-// PingResult is a successful connection test.
-type PingResult struct {
-	Version string
-	Latency time.Duration
-}
-
-// TableInfo describes one table or view. Fields an engine does not know are nil.
-type TableInfo struct {
-	Name      string     `json:"name"`
-	Database  string     `json:"database"`
-	Schema    string     `json:"schema"`
-	Comment   string     `json:"comment"`
-	Type      string     `json:"type"` // table | view
-	CreatedAt *time.Time `json:"created_at"`
-	UpdatedAt *time.Time `json:"updated_at"`
-	Rows      *int64     `json:"rows"`
-	SizeBytes *int64     `json:"size_bytes"`
-}
-
-// Column describes one column; Order starts at 1 with no gaps.
-type Column struct {
-	Table      string  `json:"-"`
-	Order      int     `json:"order"`
-	Name       string  `json:"name"`
-	Type       string  `json:"type"`
-	Comment    string  `json:"comment"`
-	PrimaryKey bool    `json:"primary_key"`
-	Nullable   bool    `json:"nullable"`
-	Default    *string `json:"default"`
-}
+// The metadata value types are the domain's; the executor fills them.
+type (
+	PingResult = datasource.PingResult
+	TableInfo  = datasource.TableInfo
+	Column     = datasource.Column
+)
 
 // ResultColumn names a column of a query result.
 type ResultColumn struct {

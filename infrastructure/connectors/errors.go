@@ -104,3 +104,6 @@ func redactDetail(s string) string {
 	}
 	return s
 }
+
+// ErrorKind reports the kind, for callers that only know the interface.
+func (e *Error) ErrorKind() string { return e.Kind }

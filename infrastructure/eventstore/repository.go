@@ -102,3 +102,23 @@ func (r *Repository) streamAppend(agg eventsourcing.Aggregate, meta eventsourcin
 	}
 	return a, nil
 }
+
+// Recorder appends single events to streams that take any version (logs such as connection tests),
+// synchronously, returning the reference to wait on.
+type Recorder struct {
+	Store *Store
+	Codec *Codec
+}
+
+// Record appends e to streamID.
+func (r Recorder) Record(ctx context.Context, streamID, streamType string, e eventsourcing.Event, meta eventsourcing.Metadata) (eventsourcing.Ref, error) {
+	p, err := r.Codec.Encode(e)
+	if err != nil {
+		return eventsourcing.Ref{}, err
+	}
+	evs, err := r.Store.Append(ctx, StreamAppend{StreamID: streamID, StreamType: streamType, ExpectedVersion: AnyVersion, Events: []Pending{p}, Metadata: meta})
+	if err != nil {
+		return eventsourcing.Ref{}, err
+	}
+	return eventsourcing.Ref{StreamID: streamID, Version: evs[len(evs)-1].Version}, nil
+}

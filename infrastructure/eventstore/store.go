@@ -373,3 +373,11 @@ func (s *Store) ClaimOwner(ctx context.Context, scope, value string) (string, er
 	}
 	return id, nil
 }
+
+// Release frees value in scope when streamID holds it (a rename or a removal), within tx.
+func Release(ctx context.Context, tx pgx.Tx, scope, value, streamID string) error {
+	if _, err := tx.Exec(ctx, `delete from stream_claims where scope = $1 and value = $2 and stream_id = $3`, scope, value, streamID); err != nil {
+		return fmt.Errorf("release %s %s: %w", scope, value, err)
+	}
+	return nil
+}

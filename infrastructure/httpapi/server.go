@@ -18,34 +18,38 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	appaccess "assetflow/application/access"
+	appds "assetflow/application/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	dsproj "assetflow/projections/datasource"
 	"assetflow/projections/monitor"
 	"assetflow/projections/runner"
 )
 
 // Deps are what the HTTP adapter needs; cmd wires them.
 type Deps struct {
-	Access  *appaccess.Service
-	Users   accessproj.Queries
-	Audit   audit.Queries
-	Monitor monitor.Queries
-	Tokens  secrets.Tokens
-	Waiter  *runner.Waiter
-	Store   *eventstore.Store
-	Facts   *eventstore.FactAppender
-	Codec   *eventstore.Codec
-	Metrics *Metrics
-	Ready   func(ctx context.Context) error
-	Console fs.FS // the built console (index.html at its root); nil serves a notice
-	NodeID  string
-	Version string
-	MaxBody int
-	Now     func() time.Time
+	Access      *appaccess.Service
+	Datasources *appds.Service
+	DatasourceQ dsproj.Queries
+	Users       accessproj.Queries
+	Audit       audit.Queries
+	Monitor     monitor.Queries
+	Tokens      secrets.Tokens
+	Waiter      *runner.Waiter
+	Store       *eventstore.Store
+	Facts       *eventstore.FactAppender
+	Codec       *eventstore.Codec
+	Metrics     *Metrics
+	Ready       func(ctx context.Context) error
+	Console     fs.FS // the built console (index.html at its root); nil serves a notice
+	NodeID      string
+	Version     string
+	MaxBody     int
+	Now         func() time.Time
 }
 
 // New builds the Fiber app with every route.
@@ -65,6 +69,7 @@ func New(d Deps) *fiber.App {
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
 		AppName:               "assetflow",
+		UnescapePath:          true, // table names in paths may be percent-encoded unicode
 	})
 	h := &handlers{Deps: d}
 	app.Use(recover.New())
@@ -91,6 +96,8 @@ func New(d Deps) *fiber.App {
 	authed.Get("/system/api-keys", h.listAPIKeys)
 	authed.Post("/system/api-keys", h.createAPIKey)
 	authed.Delete("/system/api-keys/:id", h.revokeAPIKey)
+
+	h.datasourceRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

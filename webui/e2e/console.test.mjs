@@ -6,92 +6,32 @@
 // screenshots to docs/screenshots/.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-
-const BASE = (process.env.ASSETFLOW_E2E_BASE || '').replace(/\/+$/, '')
-const PASSWORD = process.env.ASSETFLOW_E2E_PASSWORD || ''
-const USERNAME = process.env.ASSETFLOW_E2E_USERNAME || 'admin'
-const CHROMIUM = process.env.ASSETFLOW_E2E_CHROMIUM || '/usr/bin/chromium'
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url)
+import { BASE, eventually, fatalErrors, launch, reportFailures, requireEnv, screenshot, signIn } from './helpers.mjs'
 
 let browser
 let page
-const consoleErrors = []
+let consoleErrors = []
 
 before(async () => {
   if (!BASE) return
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-  page = await context.newPage()
-  page.setDefaultTimeout(15000)
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text()}`)
-  })
+  ;({ browser, page, errors: consoleErrors } = await launch())
 })
 
 after(async () => {
   await browser?.close()
 })
 
-/** Polls fn until it returns a truthy value or the time is up. */
-async function eventually(fn, { timeout = 10000, interval = 500, message = 'condition not met in time' } = {}) {
-  const deadline = Date.now() + timeout
-  let last
-  for (;;) {
-    try {
-      last = await fn()
-      if (last) return last
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${message}${last instanceof Error ? `: ${last.message}` : ''}`)
-    }
-    await new Promise((r) => setTimeout(r, interval))
-  }
-}
-
-function input(selector) {
-  return page.locator(`input[data-test="${selector}"], [data-test="${selector}"] input`).first()
-}
-
-async function screenshot(name) {
-  // No hover effects or transient toasts in the pictures.
-  await page.mouse.move(100, 880)
-  await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 6000 }).catch(() => {})
-  await page.locator('.el-popper.is-dark:visible').first().waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {})
-  await mkdir(SHOTS, { recursive: true })
-  const path = fileURLToPath(new URL(name, SHOTS))
-  await page.screenshot({ path })
-  return path
-}
-
 test('console: sign in, dashboard, audit log, language switch', { timeout: 60000 }, async () => {
-  assert.ok(
-    BASE,
-    'ASSETFLOW_E2E_BASE is not set: start an AssetFlow server and set ASSETFLOW_E2E_BASE to its URL (e.g. http://127.0.0.1:18080)',
-  )
-  assert.ok(PASSWORD, 'ASSETFLOW_E2E_PASSWORD is not set: it must hold the password of the admin user')
+  requireEnv()
 
-  try {
+  await reportFailures(page, consoleErrors, 'console', async () => {
     // 1. Unauthenticated: redirected to the login page.
     await page.goto(`${BASE}/`)
     await page.waitForURL((url) => url.pathname === '/login')
     assert.match(page.url(), /redirect=/, 'login URL should carry the redirect target')
-    await page.locator('[data-test="login-form"]').waitFor()
 
-    // 2. Sign in as admin.
-    await input('login-username').fill(USERNAME)
-    await input('login-password').fill(PASSWORD)
-    await page.locator('[data-test="login-submit"]').click()
+    // 2. Sign in as admin; back to the dashboard.
+    await signIn(page)
     await page.waitForURL((url) => url.pathname === '/')
     await page.locator('[data-test="dashboard"]').waitFor()
 
@@ -109,7 +49,7 @@ test('console: sign in, dashboard, audit log, language switch', { timeout: 60000
     // Let the charts finish their entry animation before the screenshot.
     await page.locator('[data-test="chart-trend"] canvas, [data-test="chart-trend"] .el-empty').first().waitFor()
     await page.waitForTimeout(1200)
-    await screenshot('dashboard.png')
+    await screenshot(page, 'dashboard.png')
 
     // 4. Audit log via the side menu; the login shows up as access.user_logged_in.
     await page.locator('[data-test="menu-audit"]').click()
@@ -128,7 +68,7 @@ test('console: sign in, dashboard, audit log, language switch', { timeout: 60000
       },
       { timeout: 12000, interval: 700, message: 'no access.user_logged_in row appeared in the audit log' },
     )
-    await screenshot('audit-log.png')
+    await screenshot(page, 'audit-log.png')
 
     // The row opens a drawer with the full event.
     await loginRow.click()
@@ -146,12 +86,7 @@ test('console: sign in, dashboard, audit log, language switch', { timeout: 60000
     await page.reload()
     await page.locator('[data-test="menu-operation-logs"]', { hasText: 'Operation Log' }).waitFor()
 
-    const fatal = consoleErrors.filter((e) => e.startsWith('pageerror'))
+    const fatal = fatalErrors(consoleErrors)
     assert.deepEqual(fatal, [], 'the page raised uncaught errors')
-  } catch (err) {
-    const path = join(tmpdir(), 'assetflow-e2e-failure.png')
-    await page.screenshot({ path, fullPage: true }).catch(() => {})
-    err.message += `\n(screenshot of the failure: ${path}; browser errors: ${JSON.stringify(consoleErrors)})`
-    throw err
-  }
+  })
 })
