@@ -95,7 +95,7 @@ func (c Config) Normalize() (Config, error) {
 	if ok && c.Port == 0 {
 		c.Port = info.DefaultPort
 	}
-	v.Check(c.Port >= 1 && c.Port <= 65535, "port", "port must be between 1 and 65535")
+	v.Check((c.Port == 0 && !ok) || (c.Port >= 1 && c.Port <= 65535), "port", "port must be between 1 and 65535")
 	if ok && info.DatabaseRequired {
 		v.Check(c.Database != "", "database", "database is required for "+info.Label)
 	}

@@ -78,21 +78,24 @@ func (postgresCatalog) listTables(ctx context.Context, q querier, schema string)
 			t.SizeBytes = &size.Int64
 		}
 		return t, nil
-	}, `select c.relname, n.nspname, current_database(), obj_description(c.oid, 'pg_class'), c.relkind::text,
-		case when c.relkind in ('r','p','m') then coalesce(nullif(c.reltuples, -1)::bigint, s.n_live_tup) end,
-		case when c.relkind in ('r','p','m') then pg_total_relation_size(c.oid) end
+	}, `select c.relname, n.nspname, current_database(), d.description, c.relkind::text,
+		case when c.relkind in ('r','p','m') then case when c.reltuples >= 0 then c.reltuples::bigint else pg_stat_get_live_tuples(c.oid) end end,
+		case when c.relkind in ('r','p','m') then c.relpages::bigint * current_setting('block_size')::bigint end
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		left join pg_stat_all_tables s on s.relid = c.oid
+		left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
 		where c.relkind in ('r','p','v','m','f') and not c.relispartition and `+pgUserSchemas+`
 		and ($1 = '' or n.nspname = $1) order by n.nspname, c.relname`, schema)
 }
 
-const pgColumns = `select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
-	col_description(c.oid, a.attnum),
-	exists(select 1 from pg_index i where i.indrelid = c.oid and i.indisprimary and a.attnum = any(i.indkey)),
-	not a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+// pgColumns joins descriptions, defaults and primary keys instead of calling a function per
+// column: on 200,000 columns that is the difference between one pass and 200,000 lookups.
+const pgColumns = `with pk as (select i.indrelid, k.attnum from pg_index i, unnest(i.indkey) as k(attnum) where i.indisprimary)
+	select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), ds.description,
+	pk.attnum is not null, not a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
 	from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
 	left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+	left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = a.attnum
+	left join pk on pk.indrelid = c.oid and pk.attnum = a.attnum
 	where a.attnum > 0 and not a.attisdropped and c.relkind in ('r','p','v','m','f') and ` + pgUserSchemas
 
 func scanPGColumn(r *sql.Rows) (Column, error) {

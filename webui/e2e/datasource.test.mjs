@@ -112,7 +112,8 @@ test('datasources: create, test, list, browse', { timeout: 120000 }, async () =>
     await row.locator('[data-test="datasource-browse"]').click()
     const drawer = page.locator('[data-test="datasource-browse-drawer"]')
     await drawer.waitFor()
-    await eventually(async () => (await input(page, 'browse-database').inputValue()) === MARIADB_DB, {
+    const picker = drawer.locator('[data-test="browse-database"]')
+    await eventually(async () => ((await picker.textContent()) || '').trim() === MARIADB_DB, {
       timeout: 15000,
       message: `the database picker did not select ${MARIADB_DB}`,
     })

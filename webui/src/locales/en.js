@@ -211,7 +211,7 @@ export default {
       address: 'Address',
       database: 'Database',
       status: 'Connection',
-      latency: 'Latency (ms)',
+      latency: 'Latency',
       version: 'Version',
       owner: 'Owner',
       updatedAt: 'Updated',

@@ -211,7 +211,7 @@ export default {
       address: '地址',
       database: '数据库',
       status: '连接状态',
-      latency: '延迟 (ms)',
+      latency: '延迟',
       version: '版本',
       owner: '负责人',
       updatedAt: '更新时间',
