@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
-run() { go test -run '^$' -bench "$1" -benchtime "$2" -count "${3:-1}" ./cmd/assetflow/ | grep -E '^Benchmark' | tee -a "$out"; }
+run() { go test -run '^$' -bench "$1" -benchtime "$2" -count "${3:-1}" -timeout 60m "${4:-./cmd/assetflow/}" | grep -E '^Benchmark' | tee -a "$out"; }
 run 'AppendBatch|RawInsertBaseline' 200x 3
 run 'RelayThroughput' 3x
 run 'EndToEndLag' 1x
 run 'CommandRoundTrip|ReadRoundTripBaseline' 3000x
+run 'Catalog' 5x 1 ./infrastructure/connectors/
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo

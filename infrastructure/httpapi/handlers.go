@@ -310,11 +310,15 @@ func (h *handlers) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	datasources, err := h.DatasourceQ.Count(c.Context())
+	if err != nil {
+		return err
+	}
 	pg, _ := pageOfDefault(10)
 	recent, err := h.Audit.List(c.Context(), audit.Filter{}, pg)
 	if err != nil {
 		return err
 	}
-	return ok(c, fiber.Map{"users": users, "activeUsers": active, "apiKeys": keys, "events": stats.Total, "eventsToday": stats.Today,
+	return ok(c, fiber.Map{"users": users, "activeUsers": active, "apiKeys": keys, "datasources": datasources, "events": stats.Total, "eventsToday": stats.Today,
 		"eventsByDay": stats.ByDay, "eventsByType": stats.ByType, "recentEvents": recent.Items})
 }
