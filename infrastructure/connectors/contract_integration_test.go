@@ -299,6 +299,9 @@ func runContract(t *testing.T, f fixture) {
 	bad = f.settings
 	bad.Database = "no_such_db_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:8]
 	expectKind(t, bad, connectors.KindUnknownDB)
+	bad = f.settings
+	bad.TLSMode = "verify" // the local servers speak no TLS
+	expectKind(t, bad, connectors.KindTLS)
 }
 
 func waitNone(t *testing.T, f fixture) {

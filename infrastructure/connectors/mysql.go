@@ -95,10 +95,33 @@ func scanMySQLTable(r *sql.Rows) (TableInfo, error) {
 }
 
 const mysqlTables = `select table_name, table_schema, table_comment, table_type, create_time, update_time, table_rows,
-	data_length + index_length from information_schema.tables where table_schema = coalesce(nullif(?, ''), database())
-	order by table_name`
+	data_length + index_length from information_schema.tables where table_schema = ? order by table_name`
+
+// currentDatabase resolves "" to the connection's database. Catalog queries then compare
+// table_schema with a plain value, which lets MariaDB and MySQL read only that schema's
+// directory instead of every schema's.
+func currentDatabase(ctx context.Context, q querier, db string) (string, error) {
+	if db != "" {
+		return db, nil
+	}
+	v, err := collect(ctx, q, func(r *sql.Rows) (string, error) {
+		var s sql.NullString
+		return s.String, r.Scan(&s)
+	}, `select database()`)
+	if err != nil {
+		return "", err
+	}
+	if len(v) == 0 || v[0] == "" {
+		return "", &Error{Kind: KindUnknownDB, Message: "choose a database (the datasource names none)"}
+	}
+	return v[0], nil
+}
 
 func (mysqlCatalog) listTables(ctx context.Context, q querier, db string) ([]TableInfo, error) {
+	db, err := currentDatabase(ctx, q, db)
+	if err != nil {
+		return nil, err
+	}
 	return collect(ctx, q, scanMySQLTable, mysqlTables, db)
 }
 
@@ -130,14 +153,22 @@ func mysqlDefault(def sql.NullString) *string {
 }
 
 const mysqlColumns = `select table_name, ordinal_position, column_name, column_type, column_comment, column_key,
-	is_nullable, column_default from information_schema.columns where table_schema = coalesce(nullif(?, ''), database())`
+	is_nullable, column_default from information_schema.columns where table_schema = ?`
 
 func (mysqlCatalog) tableSchema(ctx context.Context, q querier, db, table string) ([]Column, error) {
+	db, err := currentDatabase(ctx, q, db)
+	if err != nil {
+		return nil, err
+	}
 	cols, err := collect(ctx, q, scanMySQLColumn, mysqlColumns+` and table_name = ? order by ordinal_position`, db, table)
 	return renumber(cols), err
 }
 
 func (mysqlCatalog) listColumns(ctx context.Context, q querier, db string) ([]Column, error) {
+	db, err := currentDatabase(ctx, q, db)
+	if err != nil {
+		return nil, err
+	}
 	cols, err := collect(ctx, q, scanMySQLColumn, mysqlColumns+` order by table_name, ordinal_position`, db)
 	return renumber(cols), err
 }

@@ -192,7 +192,7 @@ export default {
   },
   datasource: {
     intro: 'Connect MySQL, MariaDB, PostgreSQL, StarRocks, Trino, Presto, Hive and more, test their connections and browse their tables.',
-    readOnlyHint: 'Read only: only administrators and developers may create, change, test or delete data sources',
+    readOnlyHint: 'Read only: data sources are managed by administrators and developers',
     keyword: 'Keyword',
     keywordPlaceholder: 'Name / address / description',
     type: 'Type',

@@ -192,7 +192,7 @@ export default {
   },
   datasource: {
     intro: '接入 MySQL、MariaDB、PostgreSQL、StarRocks、Trino、Presto、Hive 等数据源，测试连通性并浏览库表结构。',
-    readOnlyHint: '只读：仅管理员和开发者可以新建、修改、测试或删除数据源',
+    readOnlyHint: '只读：仅管理员和开发者可以管理数据源',
     keyword: '关键字',
     keywordPlaceholder: '名称 / 地址 / 描述',
     type: '类型',
