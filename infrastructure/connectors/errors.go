@@ -59,8 +59,22 @@ func unsupported(t datasource.Type) error {
 	return fault.Field("type", fmt.Sprintf("unsupported datasource type %q", t))
 }
 
+// messages are the plain words shown for each kind.
+var messages = map[string]string{
+	KindAuth:        "authentication failed (check the username and password)",
+	KindUnreachable: "host unreachable",
+	KindTimeout:     "timed out",
+	KindUnknownDB:   "unknown database",
+	KindTLS:         "TLS handshake failed (check the TLS mode)",
+	KindNotFound:    "table not found",
+	KindSyntax:      "SQL error",
+	KindPermission:  "permission denied",
+	KindCanceled:    "the query was cancelled",
+	KindOther:       "the database returned an error",
+}
+
 // classify turns a driver error into an Error, using engine-specific hints first.
-func classify(err error, hint func(error) (string, string)) error {
+func classify(err error, hint func(error) string) error {
 	if err == nil {
 		return nil
 	}
@@ -70,8 +84,8 @@ func classify(err error, hint func(error) (string, string)) error {
 	}
 	detail := redactDetail(err.Error())
 	if hint != nil {
-		if kind, msg := hint(err); kind != "" {
-			return &Error{Kind: kind, Message: msg, Detail: detail, Err: err}
+		if kind := hint(err); kind != "" {
+			return &Error{Kind: kind, Message: messages[kind], Detail: detail, Err: err}
 		}
 	}
 	var netErr net.Error

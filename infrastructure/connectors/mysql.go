@@ -46,7 +46,6 @@ func openMySQL(s Settings, cat engine) (Connector, error) {
 // mysqlCatalog reads MySQL's and MariaDB's information_schema.
 type mysqlCatalog struct{}
 
-var mysqlSystemSchemas = []string{"information_schema", "performance_schema", "mysql", "sys"}
 
 func (mysqlCatalog) version(ctx context.Context, q querier) (string, error) {
 	v, err := collect(ctx, q, scanString, `select version()`)
@@ -173,25 +172,25 @@ func (mysqlCatalog) listColumns(ctx context.Context, q querier, db string) ([]Co
 	return renumber(cols), err
 }
 
-func (mysqlCatalog) hint(err error) (string, string) {
+func (mysqlCatalog) hint(err error) string {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
 		case 1045, 1698, 1251:
-			return KindAuth, "authentication failed (check the username and password)"
+			return KindAuth
 		case 1049:
-			return KindUnknownDB, "unknown database"
+			return KindUnknownDB
 		case 1044, 1142, 1143, 1227:
-			return KindPermission, "permission denied"
+			return KindPermission
 		case 1146:
-			return KindNotFound, "table not found"
+			return KindNotFound
 		case 1064, 1054, 1052:
-			return KindSyntax, "SQL error"
+			return KindSyntax
 		case 1317, 3024:
-			return KindCanceled, "the query was cancelled"
+			return KindCanceled
 		}
 	}
-	return "", ""
+	return ""
 }
 
 // sessionID and kill stop a running statement: closing the client socket alone leaves MySQL and

@@ -124,22 +124,22 @@ func (postgresCatalog) listColumns(ctx context.Context, q querier, schema string
 	return renumber(cols), err
 }
 
-func (postgresCatalog) hint(err error) (string, string) {
+func (postgresCatalog) hint(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
 		case pe.Code == "28P01" || pe.Code == "28000":
-			return KindAuth, "authentication failed (check the username and password)"
+			return KindAuth
 		case pe.Code == "3D000":
-			return KindUnknownDB, "unknown database"
+			return KindUnknownDB
 		case pe.Code == "42501":
-			return KindPermission, "permission denied"
+			return KindPermission
 		case pe.Code == "42P01":
-			return KindNotFound, "table not found"
+			return KindNotFound
 		case pe.Code == "57014":
-			return KindCanceled, "the query was cancelled"
+			return KindCanceled
 		case pe.Code[:2] == "42":
-			return KindSyntax, "SQL error"
+			return KindSyntax
 		}
 	}
 	var ce *pgconn.ConnectError
@@ -149,7 +149,7 @@ func (postgresCatalog) hint(err error) (string, string) {
 			return postgresCatalog{}.hint(inner)
 		}
 	}
-	return "", ""
+	return ""
 }
 
 func (postgresCatalog) sessionID(ctx context.Context, conn *sql.Conn) (string, error) {

@@ -15,8 +15,8 @@ type engine interface {
 	listTables(ctx context.Context, q querier, db string) ([]TableInfo, error)
 	tableSchema(ctx context.Context, q querier, db, table string) ([]Column, error)
 	listColumns(ctx context.Context, q querier, db string) ([]Column, error)
-	// hint classifies engine-specific errors (auth, unknown database, syntax ...).
-	hint(err error) (kind, message string)
+	// hint classifies engine-specific errors (auth, unknown database, syntax ...) or returns "".
+	hint(err error) string
 }
 
 // killer is implemented by engines whose statements keep running on the server when the client

@@ -177,26 +177,26 @@ func (t trinoCatalog) listColumns(ctx context.Context, q querier, db string) ([]
 	return renumber(cols), err
 }
 
-func (trinoCatalog) hint(err error) (string, string) {
+func (trinoCatalog) hint(err error) string {
 	var te *trino.ErrTrino
 	if errors.As(err, &te) {
 		switch {
 		case te.ErrorName == "CATALOG_NOT_FOUND" || te.ErrorName == "SCHEMA_NOT_FOUND":
-			return KindUnknownDB, "unknown catalog or schema"
+			return KindUnknownDB
 		case te.ErrorName == "TABLE_NOT_FOUND":
-			return KindNotFound, "table not found"
+			return KindNotFound
 		case te.ErrorName == "PERMISSION_DENIED":
-			return KindPermission, "permission denied"
+			return KindPermission
 		case te.ErrorType == "USER_ERROR":
-			return KindSyntax, "SQL error"
+			return KindSyntax
 		}
 	}
 	var qf *trino.ErrQueryFailed
 	if errors.As(err, &qf) && (qf.StatusCode == http.StatusUnauthorized || qf.StatusCode == http.StatusForbidden) {
-		return KindAuth, "authentication failed (check the username and password)"
+		return KindAuth
 	}
 	if errors.Is(err, trino.ErrQueryCancelled) {
-		return KindCanceled, "the query was cancelled"
+		return KindCanceled
 	}
-	return "", ""
+	return ""
 }

@@ -229,7 +229,7 @@ export default {
       description: 'Description',
     },
     placeholders: {
-      name: 'e.g. Orders (production)',
+      name: 'e.g. orders-prod',
       type: 'Choose a data source type',
       host: 'Host name or IP, e.g. 10.0.0.12',
       database: 'Enter the {label}',
@@ -245,6 +245,7 @@ export default {
     rules: {
       nameRequired: 'Please enter a name',
       nameMax: 'Name must be at most 64 characters',
+      nameFormat: 'Name may contain letters, digits, spaces, underscores (_), dots (.) and hyphens (-)',
       typeRequired: 'Please choose a type',
       hostRequired: 'Please enter a host',
       hostFormat: 'The host must not contain spaces, a scheme or a port',
@@ -254,6 +255,7 @@ export default {
       usernameRequired: 'Please enter a username',
       paramKeyRequired: 'Parameter names must not be empty',
       paramKeyDuplicate: 'Parameter "{key}" appears twice',
+      paramKeyFormat: 'Parameter name "{key}" may contain letters, digits, _ . and - only',
       descriptionMax: 'Description must be at most 500 characters',
     },
     tlsModes: {
@@ -262,6 +264,7 @@ export default {
       required: 'Required',
       verify: 'Required, verify certificate',
     },
+    typeLocked: 'fixed once created',
     addParam: 'Add parameter',
     removeParam: 'Remove parameter',
     paramsHint: 'Extra driver parameters, e.g. charset = utf8mb4',

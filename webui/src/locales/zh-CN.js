@@ -229,7 +229,7 @@ export default {
       description: '描述',
     },
     placeholders: {
-      name: '如：订单库（生产）',
+      name: '如：订单库-生产',
       type: '请选择数据源类型',
       host: '主机名或 IP，如 10.0.0.12',
       database: '请输入{label}',
@@ -245,6 +245,7 @@ export default {
     rules: {
       nameRequired: '请输入名称',
       nameMax: '名称不能超过 64 个字符',
+      nameFormat: '名称只能包含文字、数字、空格、下划线(_)、点(.)和短横线(-)',
       typeRequired: '请选择类型',
       hostRequired: '请输入主机地址',
       hostFormat: '主机地址不能包含空格、协议或端口',
@@ -254,6 +255,7 @@ export default {
       usernameRequired: '请输入用户名',
       paramKeyRequired: '参数名不能为空',
       paramKeyDuplicate: '参数名「{key}」重复',
+      paramKeyFormat: '参数名「{key}」只能包含字母、数字、下划线(_)、点(.)和短横线(-)',
       descriptionMax: '描述不能超过 500 个字符',
     },
     tlsModes: {
@@ -262,6 +264,7 @@ export default {
       required: '必须加密',
       verify: '加密并校验证书',
     },
+    typeLocked: '创建后不可更改',
     addParam: '添加参数',
     removeParam: '删除参数',
     paramsHint: '附加的驱动参数，如 charset = utf8mb4',
