@@ -267,7 +267,7 @@ export default {
     typeLocked: '创建后不可更改',
     addParam: '添加参数',
     removeParam: '删除参数',
-    paramsHint: '附加的驱动参数，如 charset = utf8mb4',
+    paramsHint: '附加的连接参数（名称 = 值），原样传给驱动',
     noParams: '无附加参数',
     status: {
       ok: '正常',
@@ -280,7 +280,6 @@ export default {
     testOkDetail: '版本 {version}，耗时 {latency} ms',
     testOkTitle: '「{name}」连接成功',
     testFailedTitle: '「{name}」连接失败',
-    testNeedsFields: '请先填写连接信息',
     created: '数据源「{name}」已创建',
     updated: '数据源「{name}」已更新',
     nameTaken: '名称已被使用',
@@ -311,8 +310,6 @@ export default {
       catalog_schema: '目录.模式 (Catalog.Schema)',
     },
     browser: {
-      title: '浏览数据源',
-      database: '数据库',
       databasePlaceholder: '选择数据库',
       tables: '表',
       tableCount: '{n} 张表',
@@ -330,7 +327,6 @@ export default {
         comment: '注释',
         rows: '行数',
         size: '大小',
-        updatedAt: '更新时间',
       },
       tableTypes: {
         table: '表',
