@@ -37,6 +37,7 @@ type Connector interface {
 	ListDatabases(ctx context.Context) ([]string, error)
 	ListTablesInfo(ctx context.Context, db string) ([]domain.TableInfo, error)
 	GetTableSchema(ctx context.Context, db, table string) ([]domain.Column, error)
+	ListColumns(ctx context.Context, db string) ([]domain.Column, error)
 }
 
 // Connections gives pooled connectors per datasource and one-off connectors for unsaved settings.
@@ -82,16 +83,22 @@ func NewService(repo Repository, conns Connections, facts Facts, usages ...Usage
 type Input struct {
 	domain.Config
 	Password string `json:"password"`
+	// ClearPassword removes the stored password on update (an empty Password keeps it).
+	ClearPassword bool `json:"clear_password"`
 }
 
 // Register adds a datasource owned by the caller.
 func (s *Service) Register(ctx context.Context, in Input, meta es.Metadata) (es.Ref, error) {
 	id := "datasource-" + uuid.NewString()
-	d, err := domain.Register(id, in.Config, meta.ActorID, meta.ActorName)
+	d, err := domain.Register(id, in.Config, meta.ActorID, meta.ActorName, in.Password != "")
 	if err != nil {
 		return es.Ref{}, err
 	}
-	return s.repo.Save(ctx, d, "", &in.Password, meta)
+	var pw *string
+	if in.Password != "" {
+		pw = &in.Password
+	}
+	return s.repo.Save(ctx, d, "", pw, meta)
 }
 
 // Update edits a datasource; an empty password keeps the stored one.
@@ -102,10 +109,14 @@ func (s *Service) Update(ctx context.Context, id string, in Input, meta es.Metad
 	}
 	oldName := d.Config.Name
 	var pw *string
-	if in.Password != "" {
+	switch {
+	case in.Password != "":
 		pw = &in.Password
+	case in.ClearPassword:
+		empty := ""
+		pw = &empty
 	}
-	if err := d.Update(in.Config, pw != nil); err != nil {
+	if err := d.Update(in.Config, in.Password != "", in.ClearPassword && in.Password == ""); err != nil {
 		return es.Ref{}, err
 	}
 	ref, err := s.repo.Save(ctx, d, oldName, pw, meta)
@@ -153,26 +164,28 @@ func (s *Service) load(ctx context.Context, id string) (*domain.Datasource, erro
 
 // TestResult is the outcome of a connection test; a failure is a result, not an error.
 type TestResult struct {
-	OK        bool   `json:"ok"`
-	Version   string `json:"version"`
-	LatencyMs int64  `json:"latency_ms"`
-	Error     string `json:"error"`
-	ErrorKind string `json:"error_kind"`
+	OK        bool      `json:"ok"`
+	Version   string    `json:"version"`
+	LatencyMs int64     `json:"latency_ms"`
+	Error     string    `json:"error"`
+	ErrorKind string    `json:"error_kind"`
+	TestedAt  time.Time `json:"tested_at"`
 }
 
 // ErrorKinder is implemented by connector errors that know their kind.
 type ErrorKinder interface{ ErrorKind() string }
 
 func result(p domain.PingResult, err error) TestResult {
+	now := time.Now().UTC()
 	if err != nil {
-		r := TestResult{Error: err.Error(), ErrorKind: "error"}
+		r := TestResult{Error: err.Error(), ErrorKind: "error", TestedAt: now}
 		var k ErrorKinder
 		if errors.As(err, &k) {
 			r.ErrorKind = k.ErrorKind()
 		}
 		return r
 	}
-	return TestResult{OK: true, Version: p.Version, LatencyMs: max(1, p.Latency.Milliseconds())}
+	return TestResult{OK: true, Version: p.Version, LatencyMs: max(1, p.Latency.Milliseconds()), TestedAt: now}
 }
 
 // Test checks a stored datasource's connection and records the outcome.
@@ -232,16 +245,23 @@ func (s *Service) TestInput(ctx context.Context, id string, in Input) (TestResul
 	return res, nil
 }
 
-// connector returns the pooled connector of a stored datasource.
-func (s *Service) connector(ctx context.Context, id string) (Connector, error) {
+// Open returns the pooled connector of a stored datasource and its name, for other modules
+// (catalog collection, profiling) that read through it.
+func (s *Service) Open(ctx context.Context, id string) (Connector, string, error) {
 	d, err := s.load(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.conns.For(ctx, id, d.Version(), func() (Settings, error) {
+	c, err := s.conns.For(ctx, id, d.Version(), func() (Settings, error) {
 		pw, err := s.repo.Password(ctx, id)
 		return Settings{Config: d.Config, Password: pw}, err
 	})
+	return c, d.Config.Name, err
+}
+
+func (s *Service) connector(ctx context.Context, id string) (Connector, error) {
+	c, _, err := s.Open(ctx, id)
+	return c, err
 }
 
 // Databases lists the datasource's databases, or nil when the engine has no such choice.

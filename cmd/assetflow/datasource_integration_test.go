@@ -145,8 +145,20 @@ func TestDatasourceAPIIntegration(t *testing.T) {
 	if code, _ = s.call("DELETE", "/api/datasources/"+id, token, nil); code != 404 {
 		t.Fatalf("second delete: %d", code)
 	}
-	if code, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "warehouse-2", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root"}); code != 201 {
-		t.Fatalf("reuse a freed name: %d %v", code, out)
+	if code, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "warehouse-2", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root"}); code != 201 || data(out)["password_set"] != false {
+		t.Fatalf("reuse a freed name (no password): %d %v", code, out)
+	}
+	maria := data(out)["id"].(string)
+	code, out = s.call("PUT", "/api/datasources/"+maria, token, map[string]any{"name": "warehouse-2", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "password": "p"})
+	if code != 200 || data(out)["password_set"] != true {
+		t.Fatalf("set a password: %d %v", code, out)
+	}
+	code, out = s.call("PUT", "/api/datasources/"+maria, token, map[string]any{"name": "warehouse-2", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "clear_password": true})
+	if code != 200 || data(out)["password_set"] != false {
+		t.Fatalf("clear the password: %d %v", code, out)
+	}
+	if code, out = s.call("POST", "/api/datasources/"+maria+"/test", token, nil); data(out)["ok"] != true {
+		t.Fatalf("root without a password connects: %d %v", code, out)
 	}
 
 	// Viewers browse but do not manage.

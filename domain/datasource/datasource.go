@@ -140,8 +140,8 @@ const StreamType = "datasource"
 // Exists reports whether the datasource was registered and not removed.
 func (d *Datasource) Exists() bool { return d.created && !d.Removed }
 
-// Register records a new datasource.
-func Register(id string, cfg Config, ownerID, ownerName string) (*Datasource, error) {
+// Register records a new datasource; withPassword says whether a password is stored with it.
+func Register(id string, cfg Config, ownerID, ownerName string, withPassword bool) (*Datasource, error) {
 	cfg, err := cfg.Normalize()
 	if err != nil {
 		return nil, err
@@ -149,12 +149,15 @@ func Register(id string, cfg Config, ownerID, ownerName string) (*Datasource, er
 	d := &Datasource{}
 	d.SetID(id)
 	eventsourcing.Record(d, Registered{ID: id, Config: cfg, OwnerID: ownerID, OwnerName: ownerName})
-	eventsourcing.Record(d, CredentialsRotated{ID: id})
+	if withPassword {
+		eventsourcing.Record(d, CredentialsRotated{ID: id})
+	}
 	return d, nil
 }
 
-// Update changes the configuration; rotate says whether a new password is stored with it.
-func (d *Datasource) Update(cfg Config, rotate bool) error {
+// Update changes the configuration; rotate says whether a new password is stored with it, clear
+// that the stored password is removed.
+func (d *Datasource) Update(cfg Config, rotate, clear bool) error {
 	if !d.Exists() {
 		return fault.NotFound("datasource", d.ID())
 	}
@@ -166,8 +169,11 @@ func (d *Datasource) Update(cfg Config, rotate bool) error {
 		return fault.Field("type", fmt.Sprintf("the type of a datasource cannot change (it is %s); register a new one", d.Config.Type))
 	}
 	eventsourcing.Record(d, Updated{ID: d.ID(), Config: cfg})
-	if rotate {
+	switch {
+	case rotate:
 		eventsourcing.Record(d, CredentialsRotated{ID: d.ID()})
+	case clear:
+		eventsourcing.Record(d, CredentialsRotated{ID: d.ID(), Cleared: true})
 	}
 	return nil
 }

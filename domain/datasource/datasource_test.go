@@ -51,7 +51,7 @@ func TestConfigRules(t *testing.T) {
 func TestDatasourceLifecycle(t *testing.T) {
 	t.Parallel()
 	cfg := datasource.Config{Name: "sales", Type: "postgresql", Host: "db", Database: "sales", Username: "u"}
-	d, err := datasource.Register("datasource-1", cfg, "u1", "alice")
+	d, err := datasource.Register("datasource-1", cfg, "u1", "alice", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestDatasourceLifecycle(t *testing.T) {
 	}
 	changed := cfg
 	changed.Type = "mysql"
-	if err := d.Update(changed, false); !errors.Is(err, fault.ErrInvalid) {
+	if err := d.Update(changed, false, false); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("type change: %v", err)
 	}
 	cfg.Host = "db2"
-	if err := d.Update(cfg, false); err != nil || d.Config.Host != "db2" {
+	if err := d.Update(cfg, false, false); err != nil || d.Config.Host != "db2" {
 		t.Fatalf("update: %v", err)
 	}
 	err = d.Remove([]string{"report API sales_daily"}, false)
@@ -75,7 +75,7 @@ func TestDatasourceLifecycle(t *testing.T) {
 	if err := d.Remove([]string{"report API sales_daily"}, true); err != nil || d.Exists() {
 		t.Fatalf("cascade: %v", err)
 	}
-	if err := d.Update(cfg, false); !errors.Is(err, fault.ErrNotFound) {
+	if err := d.Update(cfg, false, false); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("update after removal: %v", err)
 	}
 }

@@ -16,9 +16,11 @@ type Updated struct {
 	Config
 }
 
-// CredentialsRotated: a new password was stored (encrypted, outside the event).
+// CredentialsRotated: a new password was stored (encrypted, outside the event), or with Cleared,
+// the stored one was removed.
 type CredentialsRotated struct {
-	ID string `json:"id"`
+	ID      string `json:"id"`
+	Cleared bool   `json:"cleared"`
 }
 
 // ConnectionTested: a connection test ran. Stream "dstest-<datasource id>".

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,9 +20,20 @@ func openMySQL(s Settings, cat engine) (Connector, error) {
 	cfg.Timeout = s.ConnectTimeout
 	cfg.ParseTime, cfg.Loc = true, time.UTC
 	cfg.AllowNativePasswords = true
-	cfg.Params = map[string]string{}
-	for k, v := range s.Params {
-		cfg.Params[k] = v
+	// Params go through the driver's DSN parser, so its own options (charset, collation,
+	// readTimeout ...) are understood and only the rest become session variables.
+	if len(s.Params) > 0 {
+		q := url.Values{}
+		for k, v := range s.Params {
+			q.Set(k, v)
+		}
+		parsed, err := mysql.ParseDSN("/?" + q.Encode())
+		if err != nil {
+			return nil, &Error{Kind: KindOther, Message: "invalid connection parameters", Detail: err.Error(), Err: err}
+		}
+		parsed.User, parsed.Passwd, parsed.Net, parsed.Addr, parsed.DBName = cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName
+		parsed.Timeout, parsed.ParseTime, parsed.Loc, parsed.AllowNativePasswords = cfg.Timeout, true, time.UTC, true
+		cfg = parsed
 	}
 	switch s.TLSMode {
 	case "preferred":
@@ -45,7 +57,6 @@ func openMySQL(s Settings, cat engine) (Connector, error) {
 
 // mysqlCatalog reads MySQL's and MariaDB's information_schema.
 type mysqlCatalog struct{}
-
 
 func (mysqlCatalog) version(ctx context.Context, q querier) (string, error) {
 	v, err := collect(ctx, q, scanString, `select version()`)
@@ -77,6 +88,9 @@ func scanMySQLTable(r *sql.Rows) (TableInfo, error) {
 	t.Type = "table"
 	if strings.Contains(strings.ToUpper(typ), "VIEW") {
 		t.Type = "view"
+		if t.Comment == "VIEW" { // MySQL's placeholder comment for every view
+			t.Comment = ""
+		}
 	}
 	if created.Valid {
 		t.CreatedAt = &created.Time

@@ -80,7 +80,7 @@ func (postgresCatalog) listTables(ctx context.Context, q querier, schema string)
 		return t, nil
 	}, `select c.relname, n.nspname, current_database(), d.description, c.relkind::text,
 		case when c.relkind in ('r','p','m') then case when c.reltuples >= 0 then c.reltuples::bigint else pg_stat_get_live_tuples(c.oid) end end,
-		case when c.relkind in ('r','p','m') then c.relpages::bigint * current_setting('block_size')::bigint end
+		case when c.relkind in ('r','p','m') and (c.relpages > 0 or c.reltuples >= 0) then c.relpages::bigint * current_setting('block_size')::bigint end
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
 		left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
 		where c.relkind in ('r','p','v','m','f') and not c.relispartition and `+pgUserSchemas+`

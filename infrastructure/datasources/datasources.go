@@ -71,7 +71,12 @@ func (r Repository) Save(ctx context.Context, d *domain.Datasource, oldName stri
 			return err
 		})
 	}
-	if password != nil {
+	if password != nil && *password == "" {
+		side = append(side, func(ctx context.Context, tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `delete from datasource_secrets where datasource_id = $1`, d.ID())
+			return err
+		})
+	} else if password != nil {
 		sealed, err := r.Cipher.Seal(*password, d.ID())
 		if err != nil {
 			return es.Ref{}, err

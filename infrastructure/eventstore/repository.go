@@ -122,3 +122,8 @@ func (r Recorder) Record(ctx context.Context, streamID, streamType string, e eve
 	}
 	return eventsourcing.Ref{StreamID: streamID, Version: evs[len(evs)-1].Version}, nil
 }
+
+// Commit saves an aggregate without side writes (the shape application ports use).
+func (r *Repository) Commit(ctx context.Context, agg eventsourcing.Aggregate, meta eventsourcing.Metadata) (eventsourcing.Ref, error) {
+	return r.Save(ctx, agg, meta)
+}

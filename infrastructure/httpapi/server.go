@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	appaccess "assetflow/application/access"
+	appcat "assetflow/application/catalog"
 	appds "assetflow/application/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
@@ -25,6 +26,7 @@ import (
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	catproj "assetflow/projections/catalog"
 	dsproj "assetflow/projections/datasource"
 	"assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -34,6 +36,9 @@ import (
 type Deps struct {
 	Access      *appaccess.Service
 	Datasources *appds.Service
+	Collector   *appcat.Collector
+	Curator     *appcat.Curator
+	CatalogQ    catproj.Queries
 	DatasourceQ dsproj.Queries
 	Users       accessproj.Queries
 	Audit       audit.Queries
@@ -98,6 +103,7 @@ func New(d Deps) *fiber.App {
 	authed.Delete("/system/api-keys/:id", h.revokeAPIKey)
 
 	h.datasourceRoutes(authed)
+	h.catalogRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

@@ -157,3 +157,35 @@ func redact(dbURL string) string {
 	}
 	return u.Redacted()
 }
+
+// Locks hands out cluster-wide locks: Postgres session advisory locks on dedicated connections,
+// freed when released or when the holder's session ends (a crashed replica frees its locks).
+type Locks struct{ Pool *pgxpool.Pool }
+
+// TryLock takes the lock named key without waiting; ok is false when someone else holds it.
+func (l Locks) TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
+	conn, err := l.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", key, err)
+	}
+	if err := conn.QueryRow(ctx, `select pg_try_advisory_lock(hashtextextended($1, 0))`, key).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, false, fmt.Errorf("lock %s: %w", key, err)
+	}
+	if !ok {
+		conn.Release()
+		return nil, false, nil
+	}
+	return func() {
+		_, _ = conn.Exec(context.Background(), `select pg_advisory_unlock(hashtextextended($1, 0))`, key)
+		conn.Release()
+	}, true, nil
+}
+
+// Held reports whether anyone holds the lock named key.
+func (l Locks) Held(ctx context.Context, key string) (bool, error) {
+	var held bool
+	err := l.Pool.QueryRow(ctx, `select exists(select 1 from pg_locks where locktype = 'advisory' and granted
+		and ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0))`, key).Scan(&held)
+	return held, err
+}

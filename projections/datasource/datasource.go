@@ -56,7 +56,14 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 				description=$9, updated_at=$10 where id=$1`, v.ID, v.Name, v.Host, v.Port, v.Database, v.Username, string(params), v.TLSMode, v.Description, at)
 		}
 	case domain.CredentialsRotated{}.EventType():
-		_, err = tx.Exec(ctx, `update datasources set password_at=$2, updated_at=greatest(updated_at, $2) where id=$1`, e.StreamID, at)
+		var v domain.CredentialsRotated
+		if err = json.Unmarshal(e.Payload, &v); err == nil {
+			var pwAt *time.Time
+			if !v.Cleared {
+				pwAt = &at
+			}
+			_, err = tx.Exec(ctx, `update datasources set password_at=$2, updated_at=greatest(updated_at, $3) where id=$1`, e.StreamID, pwAt, at)
+		}
 	case domain.Removed{}.EventType():
 		if _, err = tx.Exec(ctx, `delete from datasources where id=$1`, e.StreamID); err == nil {
 			_, err = tx.Exec(ctx, `delete from datasource_tests where datasource_id=$1`, e.StreamID)

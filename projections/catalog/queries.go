@@ -1,0 +1,370 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"assetflow/application/page"
+	"assetflow/domain/fault"
+)
+
+// Queries reads the catalog model.
+type Queries struct{ Pool *pgxpool.Pool }
+
+// Table is a catalog entry.
+type Table struct {
+	ID              string          `json:"id"`
+	DatasourceID    string          `json:"datasource_id"`
+	DatasourceName  string          `json:"datasource_name"`
+	Database        string          `json:"database"`
+	Schema          string          `json:"schema"`
+	Name            string          `json:"name"`
+	Comment         string          `json:"comment"`
+	Type            string          `json:"type"`
+	Description     string          `json:"description"`
+	Owner           string          `json:"owner"`
+	Tags            []string        `json:"tags"`
+	CategoryID      string          `json:"category_id"`
+	CategoryName    string          `json:"category_name"`
+	Rows            *int64          `json:"rows"`
+	SizeBytes       *int64          `json:"size_bytes"`
+	ColumnCount     int             `json:"column_count"`
+	SourceCreatedAt *time.Time      `json:"source_created_at"`
+	SourceUpdatedAt *time.Time      `json:"source_updated_at"`
+	FirstSyncedAt   *time.Time      `json:"first_synced_at"`
+	LastSyncedAt    *time.Time      `json:"last_synced_at"`
+	LastChangedAt   time.Time       `json:"last_changed_at"`
+	CollectedBy     string          `json:"collected_by"`
+	UpdatedBy       string          `json:"updated_by"`
+	Status          string          `json:"status"` // active | dropped | deleted
+	Manual          bool            `json:"manual"`
+	Profile         json.RawMessage `json:"profile"`
+	ProfiledAt      *time.Time      `json:"profiled_at"`
+}
+
+// Column is a catalog column.
+type Column struct {
+	Order        int      `json:"order"`
+	Name         string   `json:"name"`
+	Type         string   `json:"type"`
+	Comment      string   `json:"comment"`
+	PrimaryKey   bool     `json:"primary_key"`
+	Nullable     bool     `json:"nullable"`
+	Default      *string  `json:"default"`
+	Tags         []string `json:"tags"`
+	CategoryID   string   `json:"category_id"`
+	CategoryName string   `json:"category_name"`
+}
+
+const tableCols = `t.id, t.datasource_id, t.datasource_name, t.database, t.schema, t.name, t.comment, t.type, t.description, t.owner,
+	array(select x from unnest(t.tags) x where exists (select 1 from catalog_tags g where g.name = x)),
+	coalesce(cat.id, ''), coalesce(cat.name, ''), t.rows, t.size_bytes, t.column_count, t.source_created_at, t.source_updated_at,
+	t.first_synced_at,
+	case when t.dropped then t.own_synced_at else greatest(t.own_synced_at, ds.synced_at, ts.synced_at) end,
+	t.last_changed_at, t.collected_by, t.updated_by,
+	case when t.deleted then 'deleted' when t.dropped then 'dropped' else 'active' end, t.manual,
+	case when t.profile is null then null else t.profile::text end, t.profiled_at
+	from catalog_tables t
+	left join catalog_categories cat on cat.id = t.category_id
+	left join catalog_db_syncs ds on ds.datasource_id = t.datasource_id and ds.database = t.database
+	left join catalog_table_syncs ts on ts.table_id = t.id`
+
+func scanTable(r pgx.CollectableRow) (Table, error) {
+	var t Table
+	var profile *string
+	err := r.Scan(&t.ID, &t.DatasourceID, &t.DatasourceName, &t.Database, &t.Schema, &t.Name, &t.Comment, &t.Type, &t.Description,
+		&t.Owner, &t.Tags, &t.CategoryID, &t.CategoryName, &t.Rows, &t.SizeBytes, &t.ColumnCount, &t.SourceCreatedAt, &t.SourceUpdatedAt,
+		&t.FirstSyncedAt, &t.LastSyncedAt, &t.LastChangedAt, &t.CollectedBy, &t.UpdatedBy, &t.Status, &t.Manual, &profile, &t.ProfiledAt)
+	if profile != nil {
+		t.Profile = json.RawMessage(*profile)
+	}
+	return t, err
+}
+
+// TableFilter narrows the catalog. Times compare with the table's creation (source, else first
+// sync) and last change (source, else catalog).
+type TableFilter struct {
+	Name, Database, DatasourceID, Tag, CategoryID, Q string
+	CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo time.Time
+	Status                                         string // "" = active and dropped; "all"; or one status
+}
+
+func (f TableFilter) where() (string, []any) {
+	conds := []string{}
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Name != "" {
+		add(`lower(t.name) like ?`, like(f.Name))
+	}
+	if f.Database != "" {
+		add(`lower(t.database) like ?`, like(f.Database))
+	}
+	if f.DatasourceID != "" {
+		add(`t.datasource_id = ?`, f.DatasourceID)
+	}
+	if f.Tag != "" {
+		add(`(? = any(t.tags) or exists (select 1 from catalog_columns c where c.table_id = t.id and ? = any(c.tags)))`, f.Tag)
+	}
+	if f.CategoryID != "" {
+		add(`t.category_id in (with recursive sub as (select id from catalog_categories where id = ?
+			union all select c.id from catalog_categories c join sub on c.parent_id = sub.id) select id from sub)`, f.CategoryID)
+	}
+	if f.Q != "" {
+		add(`t.search like ?`, like(f.Q))
+	}
+	created, updated := `coalesce(t.source_created_at, t.first_synced_at)`, `coalesce(t.source_updated_at, t.last_changed_at)`
+	if !f.CreatedFrom.IsZero() {
+		add(created+` >= ?`, f.CreatedFrom)
+	}
+	if !f.CreatedTo.IsZero() {
+		add(created+` < ?`, f.CreatedTo)
+	}
+	if !f.UpdatedFrom.IsZero() {
+		add(updated+` >= ?`, f.UpdatedFrom)
+	}
+	if !f.UpdatedTo.IsZero() {
+		add(updated+` < ?`, f.UpdatedTo)
+	}
+	switch f.Status {
+	case "":
+		conds = append(conds, `not t.deleted`)
+	case "active":
+		conds = append(conds, `not t.deleted and not t.dropped`)
+	case "dropped":
+		conds = append(conds, `not t.deleted and t.dropped`)
+	case "deleted":
+		conds = append(conds, `t.deleted`)
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " where " + strings.Join(conds, " and "), args
+}
+
+// Tables lists catalog entries, most recently changed first.
+func (q Queries) Tables(ctx context.Context, f TableFilter, p page.Request) (page.Result[Table], error) {
+	var res page.Result[Table]
+	where, args := f.where()
+	if err := q.Pool.QueryRow(ctx, `select count(*) from catalog_tables t`+where, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count catalog tables: %w", err)
+	}
+	n := len(args)
+	rows, err := q.Pool.Query(ctx, `select `+tableCols+where+fmt.Sprintf(` order by t.last_changed_at desc, t.id limit $%d offset $%d`, n+1, n+2),
+		append(args, p.Limit(), p.Offset())...)
+	if err != nil {
+		return res, fmt.Errorf("list catalog tables: %w", err)
+	}
+	res.Items, err = pgx.CollectRows(rows, scanTable)
+	return res, err
+}
+
+// Table returns one entry.
+func (q Queries) Table(ctx context.Context, id string) (Table, error) {
+	rows, err := q.Pool.Query(ctx, `select `+tableCols+` where t.id = $1`, id)
+	if err != nil {
+		return Table{}, fmt.Errorf("get catalog table: %w", err)
+	}
+	t, err := pgx.CollectOneRow(rows, scanTable)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, fault.NotFound("catalog table", id)
+	}
+	return t, err
+}
+
+// Columns lists a table's columns in order.
+func (q Queries) Columns(ctx context.Context, id string) ([]Column, error) {
+	if _, err := q.Table(ctx, id); err != nil {
+		return nil, err
+	}
+	rows, err := q.Pool.Query(ctx, `select c.ord, c.name, c.type, c.comment, c.primary_key, c.nullable, c."default",
+		array(select x from unnest(c.tags) x where exists (select 1 from catalog_tags g where g.name = x)),
+		coalesce(cat.id, ''), coalesce(cat.name, '')
+		from catalog_columns c left join catalog_categories cat on cat.id = c.category_id where c.table_id = $1 order by c.ord`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list catalog columns: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Column])
+}
+
+// SensitiveColumns names a table's columns that carry a sensitive tag (directly or via the table).
+func (q Queries) SensitiveColumns(ctx context.Context, id string) (map[string]bool, error) {
+	rows, err := q.Pool.Query(ctx, `select c.name from catalog_columns c where c.table_id = $1 and exists
+		(select 1 from catalog_tags g where g.sensitive and g.name = any(c.tags))`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sensitive columns: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out, err
+}
+
+// Run is a collection run.
+type Run struct {
+	ID             string     `json:"id"`
+	DatasourceID   string     `json:"datasource_id"`
+	DatasourceName string     `json:"datasource_name"`
+	Database       string     `json:"database"`
+	Tables         []string   `json:"tables"`
+	Status         string     `json:"status"`
+	Total          int        `json:"total"`
+	Done           int        `json:"done"`
+	Collected      int        `json:"collected"`
+	Changed        int        `json:"changed"`
+	Unchanged      int        `json:"unchanged"`
+	Dropped        int        `json:"dropped"`
+	Failed         int        `json:"failed"`
+	Error          string     `json:"error"`
+	RequestedBy    string     `json:"requested_by"`
+	Scheduled      bool       `json:"scheduled"`
+	StartedAt      time.Time  `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
+}
+
+const runCols = `id, datasource_id, datasource_name, database, tables, status, total, done, collected, changed, unchanged, dropped,
+	failed, error, requested_by, scheduled, started_at, finished_at from catalog_runs`
+
+// Run returns one run.
+func (q Queries) Run(ctx context.Context, id string) (Run, error) {
+	rows, err := q.Pool.Query(ctx, `select `+runCols+` where id = $1`, id)
+	if err != nil {
+		return Run{}, fmt.Errorf("get run: %w", err)
+	}
+	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[Run])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fault.NotFound("collection run", id)
+	}
+	return r, err
+}
+
+// Runs lists runs, newest first; datasourceID "" lists all.
+func (q Queries) Runs(ctx context.Context, datasourceID string, p page.Request) (page.Result[Run], error) {
+	var res page.Result[Run]
+	if err := q.Pool.QueryRow(ctx, `select count(*) from catalog_runs where $1 = '' or datasource_id = $1`, datasourceID).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count runs: %w", err)
+	}
+	rows, err := q.Pool.Query(ctx, `select `+runCols+` where $1 = '' or datasource_id = $1 order by started_at desc limit $2 offset $3`,
+		datasourceID, p.Limit(), p.Offset())
+	if err != nil {
+		return res, fmt.Errorf("list runs: %w", err)
+	}
+	res.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Run])
+	return res, err
+}
+
+// RunningRuns lists runs not finished yet.
+func (q Queries) RunningRuns(ctx context.Context) ([]Run, error) {
+	rows, err := q.Pool.Query(ctx, `select `+runCols+` where status = 'running' order by started_at`)
+	if err != nil {
+		return nil, fmt.Errorf("running runs: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Run])
+}
+
+// Category is a node of the classification tree, with how many tables it holds directly.
+type Category struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	ParentID    string    `json:"parent_id"`
+	Description string    `json:"description"`
+	TableCount  int64     `json:"table_count"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Categories lists every category (the console builds the tree from parent_id).
+func (q Queries) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := q.Pool.Query(ctx, `select c.id, c.name, c.parent_id, c.description,
+		(select count(*) from catalog_tables t where t.category_id = c.id and not t.deleted), c.created_at
+		from catalog_categories c order by c.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Category])
+}
+
+// Tag is a defined tag with its use count.
+type Tag struct {
+	Name        string    `json:"name"`
+	Color       string    `json:"color"`
+	Description string    `json:"description"`
+	Sensitive   bool      `json:"sensitive"`
+	TableCount  int64     `json:"table_count"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Tags lists tags by name.
+func (q Queries) Tags(ctx context.Context) ([]Tag, error) {
+	rows, err := q.Pool.Query(ctx, `select g.name, g.color, g.description, g.sensitive,
+		(select count(*) from catalog_tables t where g.name = any(t.tags) and not t.deleted), g.updated_at from catalog_tags g order by g.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Tag])
+}
+
+// Schedule is a datasource's periodic collection.
+type Schedule struct {
+	DatasourceID string    `json:"datasource_id"`
+	Cron         string    `json:"cron"`
+	Enabled      bool      `json:"enabled"`
+	Profile      bool      `json:"profile"`
+	UpdatedBy    string    `json:"updated_by"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Schedules lists schedules.
+func (q Queries) Schedules(ctx context.Context) ([]Schedule, error) {
+	rows, err := q.Pool.Query(ctx, `select datasource_id, cron, enabled, profile, updated_by, updated_at from catalog_schedules order by datasource_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Schedule])
+}
+
+// Counts returns catalog totals for the dashboard.
+func (q Queries) Counts(ctx context.Context) (tables, columns int64, err error) {
+	err = q.Pool.QueryRow(ctx, `select (select count(*) from catalog_tables where not deleted),
+		(select coalesce(sum(column_count), 0) from catalog_tables where not deleted)`).Scan(&tables, &columns)
+	return
+}
+
+// TagDefined reports whether a tag exists.
+func (q Queries) TagDefined(ctx context.Context, name string) (bool, error) {
+	var ok bool
+	err := q.Pool.QueryRow(ctx, `select exists(select 1 from catalog_tags where name = $1)`, name).Scan(&ok)
+	return ok, err
+}
+
+// CategoryPath returns a category's ancestors, nearest first, and whether it exists.
+func (q Queries) CategoryPath(ctx context.Context, id string) ([]string, bool, error) {
+	rows, err := q.Pool.Query(ctx, `with recursive up as (select id, parent_id, 0 as depth from catalog_categories where id = $1
+		union all select c.id, c.parent_id, up.depth + 1 from catalog_categories c join up on c.id = up.parent_id where up.depth < 100)
+		select id from up order by depth`, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("category path: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(ids) == 0 {
+		return nil, false, err
+	}
+	return ids[1:], true, nil
+}
+
+// CategoryHasChildren reports whether a category has sub-categories.
+func (q Queries) CategoryHasChildren(ctx context.Context, id string) (bool, error) {
+	var ok bool
+	err := q.Pool.QueryRow(ctx, `select exists(select 1 from catalog_categories where parent_id = $1)`, id).Scan(&ok)
+	return ok, err
+}
