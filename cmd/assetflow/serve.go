@@ -19,6 +19,7 @@ import (
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	catproj "assetflow/projections/catalog"
 	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -63,6 +64,7 @@ func serve(ctx context.Context) error {
 	}
 
 	svc, facts := c.accessService(key)
+	collector, curator := c.catalogServices(dsService)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
 	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }
@@ -73,7 +75,8 @@ func serve(ctx context.Context) error {
 	}
 
 	app := httpapi.New(httpapi.Deps{
-		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
+		Collector: collector, Curator: curator, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
@@ -91,6 +94,7 @@ func serve(ctx context.Context) error {
 	})
 
 	bg, cancel := context.WithCancel(ctx)
+	collector.Background = bg
 	var wg sync.WaitGroup
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)

@@ -7,12 +7,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	appaccess "assetflow/application/access"
+	appcat "assetflow/application/catalog"
 	appds "assetflow/application/datasource"
 	"assetflow/domain/access"
+	"assetflow/domain/catalog"
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/monitor"
 	"assetflow/infrastructure/accounts"
+	"assetflow/infrastructure/catalogstate"
 	"assetflow/infrastructure/config"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
@@ -20,6 +23,7 @@ import (
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
+	catproj "assetflow/projections/catalog"
 	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -30,18 +34,19 @@ func allEvents() []eventsourcing.Event {
 	var out []eventsourcing.Event
 	out = append(out, access.Events()...)
 	out = append(out, datasource.Events()...)
+	out = append(out, catalog.Events()...)
 	out = append(out, monitor.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.
 func migrations() []postgres.Migration {
-	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration(), datasources.Migration()}
+	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration(), datasources.Migration(), catalogstate.Migration()}
 	for _, p := range projections() {
 		ms = append(ms, p.Migration())
 	}
@@ -112,4 +117,20 @@ func (c *core) datasourceService(key []byte, pools *datasources.Pools) (*appds.S
 		return nil, err
 	}
 	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}), nil
+}
+
+// catalogSources lets the collector read datasources through the datasource service's pools.
+type catalogSources struct{ ds *appds.Service }
+
+func (s catalogSources) Open(ctx context.Context, id string) (appcat.Source, string, error) {
+	c, name, err := s.ds.Open(ctx, id)
+	return c, name, err
+}
+
+// catalogServices wires collection and curation.
+func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Curator) {
+	rec := eventstore.Recorder{Store: c.store, Codec: c.codec}
+	collector := appcat.NewCollector(catalogSources{ds}, catalogstate.State{Store: c.store, Codec: c.codec}, rec, postgres.Locks{Pool: c.pool})
+	curator := appcat.NewCurator(c.repo, catproj.Queries{Pool: c.pool}, rec)
+	return collector, curator
 }
