@@ -196,6 +196,13 @@ func (s *server) metric(name string) float64 {
 	return total
 }
 
+// replayCmd rebuilds every read model of the database named in env.
+func replayCmd(t testing.TB, env ...string) *exec.Cmd {
+	cmd := exec.Command(binary(t), "replay", "--all")
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
 func openPool(t testing.TB, url string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := postgres.Connect(context.Background(), url)
@@ -291,9 +298,7 @@ func TestCrashDuringBurstIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "replay", "--all")
-	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := replayCmd(t, env...).CombinedOutput(); err != nil {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
 	replayed, err := runner.Snapshot(context.Background(), pool, projections()...)
