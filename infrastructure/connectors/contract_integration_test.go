@@ -66,7 +66,7 @@ func mariaFixture(t *testing.T, typ datasource.Type) fixture {
 	return fixture{
 		settings: connectors.Settings{Type: typ, Host: "127.0.0.1", Port: 3306, Database: name, Username: "root",
 			Params: map[string]string{"charset": "utf8mb4", "sql_mode": "'ANSI_QUOTES'"}}, // a driver option and a session variable
-		db:       name, listsDBs: true, sleepSQL: "select sleep(30)", paramQuery: "select id from orders where id = ?",
+		db: name, listsDBs: true, sleepSQL: "select sleep(30)", paramQuery: "select id from orders where id = ?",
 		manyTables: contractTables,
 		running: func(t *testing.T) int {
 			var n int

@@ -92,8 +92,8 @@ func scanTable(r pgx.CollectableRow) (Table, error) {
 // sync) and last change (source, else catalog).
 type TableFilter struct {
 	Name, Database, DatasourceID, Tag, CategoryID, Q string
-	CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo time.Time
-	Status                                         string // "" = active and dropped; "all"; or one status
+	CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo   time.Time
+	Status                                           string // "" = active and dropped; "all"; or one status
 }
 
 func (f TableFilter) where() (string, []any) {
