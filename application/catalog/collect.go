@@ -23,6 +23,7 @@ type Source interface {
 	ListDatabases(ctx context.Context) ([]string, error)
 	ListTablesInfo(ctx context.Context, db string) ([]datasource.TableInfo, error)
 	ListColumns(ctx context.Context, db string) ([]datasource.Column, error)
+	Profile(ctx context.Context, spec domain.ProfileSpec) (domain.TableProfiled, error)
 }
 
 // Sources opens a datasource for reading; name is its current name.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"assetflow/domain/catalog"
 	domain "assetflow/domain/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
@@ -38,6 +39,7 @@ type Connector interface {
 	ListTablesInfo(ctx context.Context, db string) ([]domain.TableInfo, error)
 	GetTableSchema(ctx context.Context, db, table string) ([]domain.Column, error)
 	ListColumns(ctx context.Context, db string) ([]domain.Column, error)
+	Profile(ctx context.Context, spec catalog.ProfileSpec) (catalog.TableProfiled, error)
 }
 
 // Connections gives pooled connectors per datasource and one-off connectors for unsaved settings.

@@ -166,6 +166,29 @@ func TestCatalogCollectionIntegration(t *testing.T) {
 		t.Fatalf("restore: %v", out)
 	}
 
+	// Profiles: counts for every column, values masked for the PII-tagged one.
+	maria.Exec("use " + srcDB + "; insert into orders (id, amount, region) values (1, 10, 'north'), (2, 20, 'south'), (3, null, 'north')")
+	code, out = s.call("POST", "/api/catalog/tables/"+tid+"/profile", token, nil)
+	if code != 200 {
+		t.Fatalf("profile: %d %v", code, out)
+	}
+	prof := data(out)
+	cols := prof["columns"].([]any)
+	amount, region := cols[1].(map[string]any), cols[2].(map[string]any)
+	if prof["rows"].(float64) != 3 || amount["null_ratio"].(float64) < 0.33 || amount["distinct_count"].(float64) != 2 || *strp(amount["max"]) != "20.00" {
+		t.Fatalf("profile: %v", prof)
+	}
+	if region["masked"] != true || region["max"] != nil || region["top_values"] != nil || region["distinct_count"].(float64) != 2 {
+		t.Fatalf("sensitive column leaked values: %v", region)
+	}
+	if top := cols[0].(map[string]any)["top_values"].([]any); len(top) != 3 {
+		t.Fatalf("top values of id: %v", top)
+	}
+	_, out = s.call("GET", "/api/catalog/tables/"+tid, token, nil)
+	if data(out)["table"].(map[string]any)["profile"] == nil {
+		t.Fatal("profile not stored on the table")
+	}
+
 	// A failed run (unreachable source) leaves what was collected intact.
 	_, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "gone", "type": "mariadb", "host": "127.0.0.1", "port": 1, "username": "root"})
 	gone := data(out)["id"].(string)
@@ -206,4 +229,12 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths %d vs %d", len(al), len(bl))
+}
+
+func strp(v any) *string {
+	s, ok := v.(string)
+	if !ok {
+		return new(string)
+	}
+	return &s
 }

@@ -64,7 +64,7 @@ func serve(ctx context.Context) error {
 	}
 
 	svc, facts := c.accessService(key)
-	collector, curator := c.catalogServices(dsService)
+	collector, curator, profiler := c.catalogServices(dsService)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
 	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }
@@ -76,7 +76,7 @@ func serve(ctx context.Context) error {
 
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
-		Collector: collector, Curator: curator, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Collector: collector, Curator: curator, Profiler: profiler, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {

@@ -127,10 +127,10 @@ func (s catalogSources) Open(ctx context.Context, id string) (appcat.Source, str
 	return c, name, err
 }
 
-// catalogServices wires collection and curation.
-func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Curator) {
+// catalogServices wires collection, curation and profiling.
+func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Curator, *appcat.Profiler) {
 	rec := eventstore.Recorder{Store: c.store, Codec: c.codec}
+	queries := catproj.Queries{Pool: c.pool}
 	collector := appcat.NewCollector(catalogSources{ds}, catalogstate.State{Store: c.store, Codec: c.codec}, rec, postgres.Locks{Pool: c.pool})
-	curator := appcat.NewCurator(c.repo, catproj.Queries{Pool: c.pool}, rec)
-	return collector, curator
+	return collector, appcat.NewCurator(c.repo, queries, rec), appcat.NewProfiler(catalogSources{ds}, queries, rec)
 }

@@ -129,6 +129,18 @@ type ValueFreq struct {
 	Count int64  `json:"count"`
 }
 
+// ProfileSpec names a table to profile and how.
+type ProfileSpec struct {
+	Database, Schema, Table string
+	Columns                 []Column
+	// Masked columns report counts only, never values.
+	Masked map[string]bool
+	// SampleRows caps the rows read; default 100,000.
+	SampleRows int
+	// TopN values are kept for columns with at most LowCardinality distinct values (defaults 10, 50).
+	TopN, LowCardinality int
+}
+
 // TableProfiled: a profile was taken.
 type TableProfiled struct {
 	TableID    string          `json:"table_id"`

@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"assetflow/domain/catalog"
 	"assetflow/domain/datasource"
 )
 
@@ -75,6 +76,8 @@ type Connector interface {
 	// Query runs a statement, streaming rows to sink, with a row cap and a timeout; cancelling ctx
 	// stops the statement on the server too.
 	Query(ctx context.Context, req QueryRequest, sink RowSink) (QueryResult, error)
+	// Profile reads a sample of a table and summarises each column (masked columns: counts only).
+	Profile(ctx context.Context, req ProfileRequest) (catalog.TableProfiled, error)
 	// Close releases the pool.
 	Close() error
 }

@@ -33,6 +33,7 @@ func (h *handlers) catalogRoutes(r fiber.Router) {
 	r.Put("/catalog/tables/:id/category", manage, h.classifyCatalogTable)
 	r.Put("/catalog/tables/:id/columns/:column/tags", manage, h.tagCatalogTable)
 	r.Put("/catalog/tables/:id/columns/:column/category", manage, h.classifyCatalogTable)
+	r.Post("/catalog/tables/:id/profile", manage, h.profileCatalogTable)
 	r.Get("/catalog/categories", read, h.listCategories)
 	r.Post("/catalog/categories", manage, h.createCategory)
 	r.Put("/catalog/categories/:id", manage, h.updateCategory)
@@ -368,4 +369,13 @@ func (h *handlers) deleteTag(c *fiber.Ctx) error {
 	}
 	h.await(c, ref, catproj.Name)
 	return ok(c, nil)
+}
+
+func (h *handlers) profileCatalogTable(c *fiber.Ctx) error {
+	prof, ref, err := h.Profiler.Profile(c.Context(), c.Params("id"), h.meta(c))
+	if err != nil {
+		return err
+	}
+	h.await(c, ref, catproj.Name)
+	return ok(c, prof)
 }

@@ -38,6 +38,7 @@ type Deps struct {
 	Datasources *appds.Service
 	Collector   *appcat.Collector
 	Curator     *appcat.Curator
+	Profiler    *appcat.Profiler
 	CatalogQ    catproj.Queries
 	DatasourceQ dsproj.Queries
 	Users       accessproj.Queries

@@ -11,7 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	appcat "assetflow/application/catalog"
 	"assetflow/application/page"
+	domain "assetflow/domain/catalog"
 	"assetflow/domain/fault"
 )
 
@@ -367,4 +369,32 @@ func (q Queries) CategoryHasChildren(ctx context.Context, id string) (bool, erro
 	var ok bool
 	err := q.Pool.QueryRow(ctx, `select exists(select 1 from catalog_categories where parent_id = $1)`, id).Scan(&ok)
 	return ok, err
+}
+
+// ProfileTarget resolves a table for profiling: where it lives, its columns, which are masked.
+func (q Queries) ProfileTarget(ctx context.Context, id string) (appcat.ProfileTarget, error) {
+	t, err := q.Table(ctx, id)
+	if err != nil {
+		return appcat.ProfileTarget{}, err
+	}
+	if t.Manual || t.Status != "active" {
+		return appcat.ProfileTarget{}, fault.Conflict("only collected tables that still exist can be profiled")
+	}
+	cols, err := q.Columns(ctx, id)
+	if err != nil {
+		return appcat.ProfileTarget{}, err
+	}
+	masked, err := q.SensitiveColumns(ctx, id)
+	if err != nil {
+		return appcat.ProfileTarget{}, err
+	}
+	out := appcat.ProfileTarget{DatasourceID: t.DatasourceID, Database: t.Database, Schema: t.Schema, Name: t.Name, Masked: masked, Rows: t.Rows, SizeBytes: t.SizeBytes}
+	for _, c := range cols {
+		out.Columns = append(out.Columns, catalogColumn(c))
+	}
+	return out, nil
+}
+
+func catalogColumn(c Column) domain.Column {
+	return domain.Column{Order: c.Order, Name: c.Name, Type: c.Type, Comment: c.Comment, PrimaryKey: c.PrimaryKey, Nullable: c.Nullable, Default: c.Default}
 }
