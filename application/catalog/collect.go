@@ -63,6 +63,7 @@ type Recorder interface {
 // Locker takes a cluster-wide lock; ok is false when another holder has it.
 type Locker interface {
 	TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+	Held(ctx context.Context, key string) (bool, error)
 }
 
 // Collector runs collections.

@@ -189,6 +189,20 @@ func TestCatalogCollectionIntegration(t *testing.T) {
 		t.Fatal("profile not stored on the table")
 	}
 
+	// Schedules: validated cron, listed.
+	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "every day", "enabled": true}); code != 400 {
+		t.Fatalf("bad cron: %d %v", code, out)
+	}
+	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "0 2 * * *", "enabled": true}); code != 200 {
+		t.Fatalf("schedule: %d %v", code, out)
+	}
+	if code, _ := s.call("PUT", "/api/catalog/schedules/datasource-missing", token, map[string]any{"cron": "0 2 * * *", "enabled": true}); code != 404 {
+		t.Fatalf("schedule of a missing datasource: %d", code)
+	}
+	if _, out := s.call("GET", "/api/catalog/schedules", token, nil); !strings.Contains(fmt.Sprint(out["data"]), "cron:0 2 * * *") {
+		t.Fatalf("schedules: %v", out)
+	}
+
 	// A failed run (unreachable source) leaves what was collected intact.
 	_, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "gone", "type": "mariadb", "host": "127.0.0.1", "port": 1, "username": "root"})
 	gone := data(out)["id"].(string)

@@ -11,11 +11,15 @@ import (
 	"sync"
 	"time"
 
+	appcat "assetflow/application/catalog"
+	"assetflow/domain/eventsourcing"
 	"assetflow/infrastructure/bus"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/httpapi"
+	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/relay"
+	"assetflow/infrastructure/scheduler"
 	"assetflow/infrastructure/secrets"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
@@ -76,7 +80,7 @@ func serve(ctx context.Context) error {
 
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
-		Collector: collector, Curator: curator, Profiler: profiler, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
@@ -108,6 +112,9 @@ func serve(ctx context.Context) error {
 	start("relay", rel.Run)
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
+	start("scheduler", func(ctx context.Context) error {
+		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector)
+	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -197,4 +204,53 @@ func brokerReachable(ctx context.Context, brokers []string) error {
 		}
 	}
 	return fmt.Errorf("no Kafka broker reachable (%v)", brokers)
+}
+
+// runSchedules keeps the scheduled collections in step with the schedules read model and, on the
+// leader, ends runs whose replica died. Every replica runs this; only the lock holder's jobs fire.
+func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector) error {
+	elector := &scheduler.LockElector{Locks: locks, Key: "assetflow-scheduler"}
+	s, err := scheduler.New(ctx, elector)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	system := eventsourcing.Metadata{ActorID: "scheduler", ActorName: "scheduler"}
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		if list, err := q.Schedules(ctx); err == nil {
+			var entries []scheduler.Entry
+			for _, sch := range list {
+				if !sch.Enabled {
+					continue
+				}
+				ds := sch.DatasourceID
+				entries = append(entries, scheduler.Entry{Key: "collect:" + ds, Cron: sch.Cron, Run: func(ctx context.Context) {
+					if _, _, err := collector.Start(ctx, appcat.CollectRequest{DatasourceID: ds}, true, system); err != nil {
+						slog.Warn("scheduled collection did not start", "datasource", ds, "err", err)
+					}
+				}})
+			}
+			s.Sync(entries)
+		}
+		if elector.IsLeader(ctx) == nil {
+			if running, err := q.RunningRuns(ctx); err == nil {
+				var rr []appcat.RunningRun
+				for _, r := range running {
+					if time.Since(r.StartedAt) > 30*time.Second {
+						rr = append(rr, appcat.RunningRun{ID: r.ID, DatasourceID: r.DatasourceID})
+					}
+				}
+				if n, err := collector.ReapInterrupted(ctx, rr, system); err == nil && n > 0 {
+					slog.Warn("ended interrupted collection runs", "count", n)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }

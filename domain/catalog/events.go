@@ -240,7 +240,6 @@ type ScheduleSet struct {
 	DatasourceID string `json:"datasource_id"`
 	Cron         string `json:"cron"`
 	Enabled      bool   `json:"enabled"`
-	Profile      bool   `json:"profile"`
 }
 
 func (TableCollected) EventType() string       { return "catalog.table_collected" }

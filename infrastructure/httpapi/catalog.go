@@ -34,6 +34,8 @@ func (h *handlers) catalogRoutes(r fiber.Router) {
 	r.Put("/catalog/tables/:id/columns/:column/tags", manage, h.tagCatalogTable)
 	r.Put("/catalog/tables/:id/columns/:column/category", manage, h.classifyCatalogTable)
 	r.Post("/catalog/tables/:id/profile", manage, h.profileCatalogTable)
+	r.Get("/catalog/schedules", read, h.listSchedules)
+	r.Put("/catalog/schedules/:datasource_id", manage, h.setSchedule)
 	r.Get("/catalog/categories", read, h.listCategories)
 	r.Post("/catalog/categories", manage, h.createCategory)
 	r.Put("/catalog/categories/:id", manage, h.updateCategory)
@@ -378,4 +380,28 @@ func (h *handlers) profileCatalogTable(c *fiber.Ctx) error {
 	}
 	h.await(c, ref, catproj.Name)
 	return ok(c, prof)
+}
+
+func (h *handlers) listSchedules(c *fiber.Ctx) error {
+	list, err := h.CatalogQ.Schedules(c.Context())
+	if err != nil {
+		return err
+	}
+	return ok(c, list)
+}
+
+func (h *handlers) setSchedule(c *fiber.Ctx) error {
+	var body struct {
+		Cron    string `json:"cron"`
+		Enabled bool   `json:"enabled"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	ref, err := h.Collector.SetSchedule(c.Context(), c.Params("datasource_id"), body.Cron, body.Enabled, h.ValidCron, h.meta(c))
+	if err != nil {
+		return err
+	}
+	h.await(c, ref, catproj.Name)
+	return ok(c, fiber.Map{"datasource_id": c.Params("datasource_id"), "cron": strings.TrimSpace(body.Cron), "enabled": body.Enabled})
 }

@@ -39,6 +39,7 @@ type Deps struct {
 	Collector   *appcat.Collector
 	Curator     *appcat.Curator
 	Profiler    *appcat.Profiler
+	ValidCron   func(string) error
 	CatalogQ    catproj.Queries
 	DatasourceQ dsproj.Queries
 	Users       accessproj.Queries

@@ -321,14 +321,13 @@ type Schedule struct {
 	DatasourceID string    `json:"datasource_id"`
 	Cron         string    `json:"cron"`
 	Enabled      bool      `json:"enabled"`
-	Profile      bool      `json:"profile"`
 	UpdatedBy    string    `json:"updated_by"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Schedules lists schedules.
 func (q Queries) Schedules(ctx context.Context) ([]Schedule, error) {
-	rows, err := q.Pool.Query(ctx, `select datasource_id, cron, enabled, profile, updated_by, updated_at from catalog_schedules order by datasource_id`)
+	rows, err := q.Pool.Query(ctx, `select datasource_id, cron, enabled, updated_by, updated_at from catalog_schedules order by datasource_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}

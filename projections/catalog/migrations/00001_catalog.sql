@@ -107,7 +107,6 @@ create table catalog_schedules (
     datasource_id text primary key,
     cron          text        not null,
     enabled       boolean     not null,
-    profile       boolean     not null default false,
     updated_by    text        not null default '',
     updated_at    timestamptz not null
 );

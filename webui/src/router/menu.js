@@ -17,6 +17,8 @@
 //   children  (groups) leaves of the group
 //   path, name, component (leaves) the route
 //   hidden    optional: routable but not shown in the menu
+//   parentKey optional (hidden leaves): the leaf it belongs to, highlighted in the menu and shown
+//             before it in the breadcrumb (e.g. a detail page under its list)
 
 export const menu = [
   {
@@ -39,6 +41,63 @@ export const menu = [
         path: '/datasource/list',
         name: 'datasource-list',
         component: () => import('@/views/datasource/DatasourceListView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'catalog',
+    titleKey: 'menu.catalog',
+    icon: 'Files',
+    children: [
+      {
+        key: 'catalog-browse',
+        titleKey: 'menu.catalogBrowse',
+        icon: 'View',
+        path: '/catalog/browse',
+        name: 'catalog-browse',
+        component: () => import('@/views/catalog/CatalogBrowseView.vue'),
+      },
+      {
+        key: 'catalog-tables',
+        titleKey: 'menu.catalogTables',
+        icon: 'Grid',
+        path: '/catalog/tables',
+        name: 'catalog-tables',
+        component: () => import('@/views/catalog/CatalogTablesView.vue'),
+      },
+      {
+        key: 'catalog-table-detail',
+        titleKey: 'menu.catalogTableDetail',
+        icon: 'Document',
+        path: '/catalog/tables/:id',
+        name: 'catalog-table-detail',
+        hidden: true,
+        parentKey: 'catalog-tables',
+        component: () => import('@/views/catalog/CatalogTableDetailView.vue'),
+      },
+      {
+        key: 'catalog-categories',
+        titleKey: 'menu.catalogCategories',
+        icon: 'FolderOpened',
+        path: '/catalog/categories',
+        name: 'catalog-categories',
+        component: () => import('@/views/catalog/CatalogCategoriesView.vue'),
+      },
+      {
+        key: 'catalog-tags',
+        titleKey: 'menu.catalogTags',
+        icon: 'PriceTag',
+        path: '/catalog/tags',
+        name: 'catalog-tags',
+        component: () => import('@/views/catalog/CatalogTagsView.vue'),
+      },
+      {
+        key: 'catalog-runs',
+        titleKey: 'menu.catalogRuns',
+        icon: 'Timer',
+        path: '/catalog/runs',
+        name: 'catalog-runs',
+        component: () => import('@/views/catalog/CatalogRunsView.vue'),
       },
     ],
   },
@@ -130,9 +189,30 @@ export function visibleMenu(hasAnyRole) {
   return out
 }
 
-/** Breadcrumb trail for a route path: [group?, leaf]. */
-export function menuTrail(path) {
-  const leaf = menuLeaves().find((l) => l.path === path)
+/** The leaf of a route (matched by route name, else by path) or of a path. */
+function leafOf(route) {
+  const leaves = menuLeaves()
+  if (typeof route === 'string') return leaves.find((l) => l.path === route)
+  return leaves.find((l) => route?.name && l.name === route.name) || leaves.find((l) => l.path === route?.path)
+}
+
+/** Breadcrumb trail for a route (or a path): [group?, parent leaf?, leaf]. */
+export function menuTrail(route) {
+  const leaf = leafOf(route)
   if (!leaf) return []
-  return leaf.group ? [leaf.group, leaf] : [leaf]
+  const trail = [leaf]
+  const parent = leaf.parentKey ? menuLeaves().find((l) => l.key === leaf.parentKey) : null
+  if (parent) trail.unshift(parent)
+  if (leaf.group) trail.unshift(leaf.group)
+  return trail
+}
+
+/** The menu entry to highlight for a route: a hidden leaf's parent, else the route's own path. */
+export function activeMenuPath(route) {
+  const leaf = leafOf(route)
+  if (leaf?.parentKey) {
+    const parent = menuLeaves().find((l) => l.key === leaf.parentKey)
+    if (parent) return parent.path
+  }
+  return route?.path || '/'
 }

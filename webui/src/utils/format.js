@@ -108,3 +108,26 @@ export async function copyText(text) {
   document.body.removeChild(ta)
   return ok
 }
+
+/** True for anything but null, undefined and ''. */
+export function hasValue(value) {
+  return value !== null && value !== undefined && value !== ''
+}
+
+/** 0.1234 → "12.3%". */
+export function formatPercent(value, digits = 1) {
+  const n = Number(value)
+  if (!Number.isFinite(n)) return '—'
+  return `${Number((n * 100).toFixed(digits))}%`
+}
+
+/** Milliseconds → "850 ms" / "3.2 s" / "2 min 5 s". */
+export function formatDuration(ms) {
+  const n = Number(ms)
+  if (!Number.isFinite(n) || n < 0) return '—'
+  if (n < 1000) return `${Math.round(n)} ms`
+  const s = n / 1000
+  if (s < 60) return `${Number(s.toFixed(1))} s`
+  const m = Math.floor(s / 60)
+  return `${m} min ${Math.round(s - m * 60)} s`
+}

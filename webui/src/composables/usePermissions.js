@@ -1,0 +1,11 @@
+import { computed } from 'vue'
+import { useAuthStore } from '@/stores/auth'
+
+// Roles that may change assets (datasources, the catalog, …); everyone else gets read-only pages.
+export const MANAGE_ROLES = ['admin', 'developer']
+
+/** `canManage` is true for users holding admin or developer. */
+export function useCanManage() {
+  const auth = useAuthStore()
+  return computed(() => auth.hasAnyRole(MANAGE_ROLES))
+}
