@@ -9,6 +9,8 @@ run 'RelayThroughput' 3x
 run 'EndToEndLag' 1x
 run 'CommandRoundTrip|ReadRoundTripBaseline' 3000x
 run 'Catalog' 5x 1 ./infrastructure/connectors/
+run 'CatalogCollect10k' 1x 1 ./cmd/assetflow/
+run 'CatalogSearch100k' 500x 1 ./projections/catalog/
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo

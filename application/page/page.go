@@ -36,8 +36,10 @@ func (r Request) Offset() int { return (r.Number - 1) * r.Size }
 // Limit is the page size.
 func (r Request) Limit() int { return r.Size }
 
-// Result is one page of items and the total across pages.
+// Result is one page of items and the total across pages. Capped says the total stopped counting
+// at a limit (searches matching very many rows); more pages may exist past it.
 type Result[T any] struct {
-	Items []T
-	Total int64
+	Items  []T
+	Total  int64
+	Capped bool
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -275,4 +277,74 @@ func benchClients(b *testing.B, op func(srv *server, token, id string, i int64) 
 		b.ReportMetric(lat[len(lat)*99/100], "p99-ms")
 		b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "requests/s")
 	}
+}
+
+// BenchmarkCatalogCollect10k collects 10,000 tables × 20 columns from PostgreSQL through the
+// server: from POST /api/catalog/collect until every table is in the catalog read model and
+// searchable. Reports seconds and the server's peak resident memory.
+func BenchmarkCatalogCollect10k(b *testing.B) {
+	const tables, cols = 10000, 20
+	src := pgtest.NewDatabase(b)
+	if err := pgtest.CreateWideTables(context.Background(), src, tables, cols); err != nil {
+		b.Fatal(err)
+	}
+	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv := newAPIServer(b)
+		token := srv.login()
+		_, out := srv.call("POST", "/api/datasources", token, map[string]any{"name": "big", "type": "postgresql", "host": "127.0.0.1", "port": 5432,
+			"database": srcDB, "username": "postgres"})
+		ds := data(out)["id"].(string)
+		b.StartTimer()
+		start := time.Now()
+		code, out := srv.call("POST", "/api/catalog/collect", token, map[string]any{"datasource_id": ds})
+		if code != 202 {
+			b.Fatalf("collect: %d %v", code, out)
+		}
+		run := data(out)["run_id"].(string)
+		for {
+			_, out = srv.call("GET", "/api/catalog/runs/"+run, token, nil)
+			if st := data(out)["status"]; st != "running" {
+				if st != "succeeded" {
+					b.Fatalf("run: %v", out)
+				}
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		for {
+			_, out = srv.call("GET", "/api/catalog/tables?q=bt09999&datasource_id="+ds, token, nil)
+			_, all := srv.call("GET", "/api/catalog/tables?page_size=1&datasource_id="+ds, token, nil)
+			if out["meta"].(map[string]any)["total"].(float64) == 1 && all["meta"].(map[string]any)["total"].(float64) == tables {
+				break
+			}
+			if time.Since(start) > 10*time.Minute {
+				b.Fatalf("catalog incomplete after 10 minutes: %v", all["meta"])
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(elapsed.Seconds(), "s/collection")
+		b.ReportMetric(float64(peakRSS(b, srv.cmd.Process.Pid))/(1<<20), "peak-RSS-MB")
+		srv.stop()
+		b.StartTimer()
+	}
+}
+
+// peakRSS reads a process's high-water resident set size (VmHWM) in bytes.
+func peakRSS(b *testing.B, pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -3,7 +3,6 @@ package connectors_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -43,16 +42,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func tableDDL(i int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "create table bt%05d (id bigint primary key", i)
-	for c := 1; c < benchColumns; c++ {
-		fmt.Fprintf(&b, ", c%02d varchar(40)", c)
-	}
-	b.WriteString(");")
-	return b.String()
-}
-
 func benchPostgres(b *testing.B) *benchFixture {
 	v, _ := benchOnce.LoadOrStore("pg", &benchFixture{})
 	f := v.(*benchFixture)
@@ -78,20 +67,8 @@ func benchPostgres(b *testing.B) *benchFixture {
 			}
 		})
 		benchCleanupsMu.Unlock()
-		conn, err := pgx.Connect(ctx, pgtest.ServerURL()+"/"+name+"?sslmode=disable")
-		if err != nil {
-			f.err = err
+		if f.err = pgtest.CreateWideTables(ctx, pgtest.ServerURL()+"/"+name+"?sslmode=disable", benchTables, benchColumns); f.err != nil {
 			return
-		}
-		defer conn.Close(ctx)
-		for start := 0; start < benchTables; start += 500 {
-			var batch strings.Builder
-			for i := start; i < start+500; i++ {
-				batch.WriteString(tableDDL(i))
-			}
-			if _, f.err = conn.Exec(ctx, batch.String()); f.err != nil {
-				return
-			}
 		}
 		f.settings = connectors.Settings{Type: datasource.PostgreSQL, Host: "127.0.0.1", Port: 5432, Database: name, Username: "postgres"}
 		f.db = "public"
@@ -129,7 +106,7 @@ func benchMariaDB(b *testing.B) *benchFixture {
 			var batch strings.Builder
 			batch.WriteString("use " + name + ";")
 			for i := start; i < start+500; i++ {
-				batch.WriteString(tableDDL(i))
+				batch.WriteString(pgtest.WideTableDDL(i, benchColumns))
 			}
 			if _, f.err = admin.Exec(batch.String()); f.err != nil {
 				return

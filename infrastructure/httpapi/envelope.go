@@ -35,6 +35,8 @@ type Meta struct {
 	PageSize int   `json:"pageSize"`
 	Total    int64 `json:"total"`
 	HasNext  bool  `json:"hasNext"`
+	// TotalCapped: the total stopped counting at a limit; there may be more.
+	TotalCapped bool `json:"totalCapped,omitempty"`
 }
 
 type okBody struct {
@@ -66,7 +68,8 @@ func list[T any](c *fiber.Ctx, p page.Request, res page.Result[T]) error {
 		items = []T{}
 	}
 	return c.JSON(okBody{Code: "OK", Message: "ok", Success: true, Data: items, Meta: &Meta{
-		Page: p.Number, PageSize: p.Size, Total: res.Total, HasNext: int64(p.Offset()+len(items)) < res.Total,
+		Page: p.Number, PageSize: p.Size, Total: res.Total, HasNext: int64(p.Offset()+len(items)) < res.Total || (res.Capped && len(items) == p.Size),
+		TotalCapped: res.Capped,
 	}})
 }
 

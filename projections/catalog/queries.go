@@ -157,10 +157,18 @@ func (f TableFilter) where() (string, []any) {
 func (q Queries) Tables(ctx context.Context, f TableFilter, p page.Request) (page.Result[Table], error) {
 	var res page.Result[Table]
 	where, args := f.where()
-	if err := q.Pool.QueryRow(ctx, `select count(*) from catalog_tables t`+where, args...).Scan(&res.Total); err != nil {
+	// Counting stops at CountLimit: an exact count of a search matching most of 100,000 tables
+	// costs more than the page itself, and nobody pages that far.
+	// Search patterns must be planned with their values (a generic plan would pick the trigram
+	// index even for two-character patterns that match everything), hence QueryExecModeExec.
+	args = append([]any{pgx.QueryExecModeExec}, args...)
+	if err := q.Pool.QueryRow(ctx, fmt.Sprintf(`select count(*) from (select 1 from catalog_tables t%s limit %d) x`, where, CountLimit+1), args...).Scan(&res.Total); err != nil {
 		return res, fmt.Errorf("count catalog tables: %w", err)
 	}
-	n := len(args)
+	if res.Total > CountLimit {
+		res.Total, res.Capped = CountLimit, true
+	}
+	n := len(args) - 1
 	rows, err := q.Pool.Query(ctx, `select `+tableCols+where+fmt.Sprintf(` order by t.last_changed_at desc, t.id limit $%d offset $%d`, n+1, n+2),
 		append(args, p.Limit(), p.Offset())...)
 	if err != nil {
@@ -169,6 +177,9 @@ func (q Queries) Tables(ctx context.Context, f TableFilter, p page.Request) (pag
 	res.Items, err = pgx.CollectRows(rows, scanTable)
 	return res, err
 }
+
+// CountLimit is where catalog totals stop counting.
+const CountLimit = 10000
 
 // Table returns one entry.
 func (q Queries) Table(ctx context.Context, id string) (Table, error) {

@@ -72,3 +72,34 @@ func NewPool(t testing.TB, migrations ...postgres.Migration) *pgxpool.Pool {
 	}
 	return pool
 }
+
+// WideTableDDL is the statement creating benchmark table i with cols columns.
+func WideTableDDL(i, cols int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "create table bt%05d (id bigint primary key", i)
+	for c := 1; c < cols; c++ {
+		fmt.Fprintf(&b, ", c%02d varchar(40)", c)
+	}
+	b.WriteString(");")
+	return b.String()
+}
+
+// CreateWideTables creates n tables of cols columns in the PostgreSQL database at dbURL, in
+// batches of 500 statements.
+func CreateWideTables(ctx context.Context, dbURL string, n, cols int) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	for start := 0; start < n; start += 500 {
+		var batch strings.Builder
+		for i := start; i < min(start+500, n); i++ {
+			batch.WriteString(WideTableDDL(i, cols))
+		}
+		if _, err := conn.Exec(ctx, batch.String()); err != nil {
+			return fmt.Errorf("create tables from %d: %w", start, err)
+		}
+	}
+	return nil
+}

@@ -31,7 +31,8 @@ create table catalog_tables (
     profile           jsonb,
     profiled_at       timestamptz
 );
-create index catalog_tables_name on catalog_tables (lower(name));
+create index catalog_tables_name on catalog_tables using gin (lower(name) gin_trgm_ops);
+create index catalog_tables_database on catalog_tables using gin (lower(database) gin_trgm_ops);
 create index catalog_tables_source on catalog_tables (datasource_id, database);
 create index catalog_tables_changed on catalog_tables (last_changed_at desc);
 create index catalog_tables_search on catalog_tables using gin (search gin_trgm_ops);
