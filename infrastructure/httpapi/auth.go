@@ -60,6 +60,13 @@ func (h *handlers) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	p, err := h.Users.SessionPrincipal(c.Context(), claims.Subject, claims.SessionID)
+	if errors.Is(err, accessproj.ErrUnknownUser) {
+		// A user created moments ago may not be in the read model yet: bring its stream in
+		// (bounded, idempotent) and ask once more.
+		if done, _ := h.Waiter.Await(c.Context(), eventRef{StreamID: claims.Subject, Version: 1}, accessproj.Name); done {
+			p, err = h.Users.SessionPrincipal(c.Context(), claims.Subject, claims.SessionID)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -209,6 +209,9 @@ type Principal struct {
 	APIKeyID  string
 }
 
+// ErrUnknownUser: the token names a user the read model does not hold.
+var ErrUnknownUser = &fault.Error{Kind: fault.KindUnauthorized, Message: "the account does not exist"}
+
 // SessionPrincipal resolves a token's user and session: the user must be active and the session
 // not logged out.
 func (q Queries) SessionPrincipal(ctx context.Context, userID, sessionID string) (Principal, error) {
@@ -219,7 +222,7 @@ func (q Queries) SessionPrincipal(ctx context.Context, userID, sessionID string)
 		exists(select 1 from access_sessions s where s.id = $2 and s.logged_out_at is not null)
 		from access_users u where u.id = $1`, userID, sessionID).Scan(&p.UserID, &p.Username, &p.Roles, &status, &loggedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return p, fault.Unauthorized("the account no longer exists")
+		return p, ErrUnknownUser
 	}
 	if err != nil {
 		return p, fmt.Errorf("resolve session: %w", err)

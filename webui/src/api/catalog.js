@@ -111,9 +111,9 @@ export function restoreCatalogTable(id) {
   return http.post(`${table(id)}/restore`)
 }
 
-/** Profiles the table's data (may take a while); answers the profile. */
+/** Profiles the table's data (may take a while); answers the profile. The caller shows errors. */
 export function profileCatalogTable(id) {
-  return http.post(`${table(id)}/profile`, null, { timeout: 180000 })
+  return http.post(`${table(id)}/profile`, null, { timeout: 180000, silent: true })
 }
 
 // Categories (a flat list; the console builds the tree from parent_id)
