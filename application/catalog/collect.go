@@ -52,7 +52,13 @@ type Change struct {
 // a diff is always against what the store holds (never a lagging read model).
 type State interface {
 	Load(ctx context.Context, datasourceID string) (map[string]StateRow, error)
-	Commit(ctx context.Context, datasourceID string, changes []Change, meta es.Metadata) error
+	Commit(ctx context.Context, datasourceID string, changes []Change, meta es.Metadata) ([]es.Ref, error)
+}
+
+// Settler waits until the catalog read model shows the given stream versions, so a run reported
+// finished is a run whose tables can be listed.
+type Settler interface {
+	Settle(ctx context.Context, refs []es.Ref) error
 }
 
 // Recorder appends single events (run progress) synchronously.
@@ -72,6 +78,8 @@ type Collector struct {
 	state    State
 	recorder Recorder
 	locks    Locker
+	// Settler, when set, is waited on before a run is recorded as finished.
+	Settler Settler
 	// BatchSize is how many tables are committed per transaction; default 250.
 	BatchSize int
 	// ProgressEvery is how many tables pass between progress events; default 1000.
@@ -197,14 +205,17 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 	}
 	var batch []Change
 	var syncedTables []string
+	var written []es.Ref
 	seen := map[string]bool{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := c.state.Commit(ctx, scope.DatasourceID, batch, meta); err != nil {
+		refs, err := c.state.Commit(ctx, scope.DatasourceID, batch, meta)
+		if err != nil {
 			return err
 		}
+		written = append(written, refs...)
 		batch = batch[:0]
 		return nil
 	}
@@ -281,6 +292,11 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 	}
 	if ferr := flush(); ferr != nil {
 		return counts, nil, nil, ferr
+	}
+	if c.Settler != nil {
+		if serr := c.Settler.Settle(ctx, written); serr != nil {
+			slog.Warn("catalog did not show the collected tables in time", "run", runID, "err", serr)
+		}
 	}
 	// Fully read databases, named as their tables carry them (engines without a database level read
 	// under "" but their tables name the connection's database).

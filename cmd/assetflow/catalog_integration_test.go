@@ -239,7 +239,13 @@ func firstDiff(a, b string) string {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := 0; i < len(al) && i < len(bl); i++ {
 		if al[i] != bl[i] {
-			return "live:    " + al[i] + "\nreplay:  " + bl[i]
+			x, y := al[i], bl[i]
+			j := 0
+			for j < len(x) && j < len(y) && x[j] == y[j] {
+				j++
+			}
+			from := max(0, j-80)
+			return "live:    …" + x[from:min(len(x), j+120)] + "\nreplay:  …" + y[from:min(len(y), j+120)]
 		}
 	}
 	return fmt.Sprintf("lengths %d vs %d", len(al), len(bl))

@@ -213,20 +213,27 @@ func openPool(t testing.TB, url string) *pgxpool.Pool {
 	return pool
 }
 
-// waitSettled waits until the audit read model holds every stored event.
+// waitSettled waits until the audit read model holds every stored event and nothing new arrived
+// for longer than the fact batch window (so no sign-in or operation-log fact is still in flight).
 func waitSettled(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
+	last := -1
 	for {
 		var events, audited int
 		_ = pool.QueryRow(context.Background(), `select (select count(*) from events), (select count(*) from audit_events)`).Scan(&events, &audited)
-		if events == audited && events > 0 {
+		if events == audited && events > 0 && events == last {
 			return
+		}
+		if events == audited {
+			last = events
+		} else {
+			last = -1
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("audit holds %d of %d events", audited, events)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
 	}
 }
 
@@ -355,7 +362,8 @@ func TestTwoReplicasIntegration(t *testing.T) {
 	_ = pool.QueryRow(context.Background(), `select count(*), count(*) filter (where type like 'access.%') from events`).Scan(&events, &accessEvents)
 	waitMetric(func() bool {
 		return a.metric(`assetflow_projection_events_applied_total{projection="audit"}`)+b.metric(`assetflow_projection_events_applied_total{projection="audit"}`) == float64(events)
-	}, fmt.Sprintf("audit applied count must equal %d events", events))
+	}, fmt.Sprintf("audit applied count must equal %d events (a %v + b %v)", events,
+		a.metric(`assetflow_projection_events_applied_total{projection="audit"}`), b.metric(`assetflow_projection_events_applied_total{projection="audit"}`)))
 	if got := a.metric(`assetflow_projection_events_applied_total{projection="access"}`) + b.metric(`assetflow_projection_events_applied_total{projection="access"}`); got != float64(accessEvents) {
 		t.Fatalf("access projection applied %v events across replicas, want %d", got, accessEvents)
 	}

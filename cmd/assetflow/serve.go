@@ -99,6 +99,7 @@ func serve(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(ctx)
 	collector.Background = bg
+	collector.Settler = catalogSettler{runner.NewWaiter(c.pool, hub, run, time.Minute)}
 	var wg sync.WaitGroup
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)

@@ -127,6 +127,16 @@ func (s catalogSources) Open(ctx context.Context, id string) (appcat.Source, str
 	return c, name, err
 }
 
+// catalogSettler waits for the catalog read model through the runner's waiter.
+type catalogSettler struct{ w *runner.Waiter }
+
+func (s catalogSettler) Settle(ctx context.Context, refs []eventsourcing.Ref) error {
+	if done, err := s.w.AwaitAll(ctx, refs, catproj.Name); err != nil || !done {
+		return fmt.Errorf("%d table(s) not yet in the catalog: %v", len(refs), err)
+	}
+	return nil
+}
+
 // catalogServices wires collection, curation and profiling.
 func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Curator, *appcat.Profiler) {
 	rec := eventstore.Recorder{Store: c.store, Codec: c.codec}

@@ -59,7 +59,7 @@ func (s State) Load(ctx context.Context, datasourceID string) (map[string]app.St
 // collector is the only writer of a table's columns and source facts (one run per datasource at a
 // time, by lock), while curation events from users land on the same streams, so events are appended
 // after whatever the stream holds rather than at the collector's own version.
-func (s State) Commit(ctx context.Context, datasourceID string, changes []app.Change, meta es.Metadata) error {
+func (s State) Commit(ctx context.Context, datasourceID string, changes []app.Change, meta es.Metadata) ([]es.Ref, error) {
 	appends := make([]eventstore.StreamAppend, 0, len(changes))
 	ids, dbs, schemas, names := make([]string, len(changes)), make([]string, len(changes)), make([]string, len(changes)), make([]string, len(changes))
 	cols, facts, dropped := make([]string, len(changes)), make([]string, len(changes)), make([]bool, len(changes))
@@ -68,27 +68,37 @@ func (s State) Commit(ctx context.Context, datasourceID string, changes []app.Ch
 		for _, e := range ch.Events {
 			p, err := s.Codec.Encode(e)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			a.Events = append(a.Events, p)
 		}
 		appends = append(appends, a)
 		c, err := json.Marshal(ch.Row.Columns)
 		if err != nil {
-			return fmt.Errorf("encode columns: %w", err)
+			return nil, fmt.Errorf("encode columns: %w", err)
 		}
 		f, err := json.Marshal(ch.Row.Facts)
 		if err != nil {
-			return fmt.Errorf("encode facts: %w", err)
+			return nil, fmt.Errorf("encode facts: %w", err)
 		}
 		r := ch.Row
 		ids[i], dbs[i], schemas[i], names[i], cols[i], facts[i], dropped[i] = r.TableID, r.Database, r.Schema, r.Name, string(c), string(f), r.Dropped
 	}
-	return postgres.InTx(ctx, s.Store.Pool(), func(tx pgx.Tx) error {
-		if _, err := s.Store.AppendTx(ctx, tx, appends...); err != nil {
+	var refs []es.Ref
+	err := postgres.InTx(ctx, s.Store.Pool(), func(tx pgx.Tx) error {
+		stored, err := s.Store.AppendTx(ctx, tx, appends...)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `insert into catalog_collector_state (table_id, datasource_id, database, schema, name, columns, facts, dropped)
+		last := map[string]int{}
+		for _, e := range stored {
+			last[e.StreamID] = e.Version
+		}
+		refs = refs[:0]
+		for id, v := range last {
+			refs = append(refs, es.Ref{StreamID: id, Version: v})
+		}
+		_, err = tx.Exec(ctx, `insert into catalog_collector_state (table_id, datasource_id, database, schema, name, columns, facts, dropped)
 			select id, $1, db, sch, nm, c::jsonb, f::jsonb, d from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[])
 				as x(id, db, sch, nm, c, f, d)
 			on conflict (table_id) do update set columns = excluded.columns, facts = excluded.facts,
@@ -99,4 +109,5 @@ func (s State) Commit(ctx context.Context, datasourceID string, changes []app.Ch
 		}
 		return nil
 	})
+	return refs, err
 }

@@ -93,3 +93,61 @@ func (w *Waiter) Await(ctx context.Context, ref eventsourcing.Ref, projections .
 		}
 	}
 }
+
+// AwaitAll waits until projection applied every ref, applying from the store what Kafka has not
+// delivered after the nudge delay. It answers with one query per round however many refs there are.
+func (w *Waiter) AwaitAll(ctx context.Context, refs []eventsourcing.Ref, projection string) (bool, error) {
+	if len(refs) == 0 {
+		return true, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	streams := make([]string, len(refs))
+	versions := make([]int, len(refs))
+	for i, r := range refs {
+		streams[i], versions[i] = r.StreamID, r.Version
+	}
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	nudge := time.After(w.Nudge)
+	for {
+		changed := w.hub.Changed()
+		rows, err := w.pool.Query(ctx, `select r.s, r.v from unnest($1::text[], $2::int[]) r(s, v)
+			where not exists (select 1 from projection_streams p where p.projection = $3 and p.stream_id = r.s and p.version >= r.v)`,
+			streams, versions, projection)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, fmt.Errorf("await %d refs: %w", len(refs), err)
+		}
+		var missing []eventsourcing.Ref
+		for rows.Next() {
+			var r eventsourcing.Ref
+			if err := rows.Scan(&r.StreamID, &r.Version); err != nil {
+				rows.Close()
+				return false, err
+			}
+			missing = append(missing, r)
+		}
+		rows.Close()
+		if len(missing) == 0 {
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case <-changed:
+		case <-poll.C:
+		case <-nudge:
+			nudge = time.After(w.Nudge)
+			if w.runner != nil {
+				for _, r := range missing {
+					if err := w.runner.ApplyStream(ctx, r, projection); err != nil && ctx.Err() == nil {
+						return false, err
+					}
+				}
+			}
+		}
+	}
+}

@@ -16,7 +16,8 @@ export function sharedList(fetcher) {
   let pending = null
 
   function load({ force = false } = {}) {
-    if (pending) return pending
+    // A forced load after a change must not be answered by a request that started before it.
+    if (pending) return force ? pending.then(() => load({ force: true })) : pending
     if (loaded.value && !force) return Promise.resolve(items.value)
     loading.value = true
     pending = Promise.resolve()

@@ -388,7 +388,7 @@ export default {
       pickDatasource: 'Pick a data source to browse its tables',
       noDatasources: 'No data source has been connected yet',
       goDatasources: 'Connect a data source',
-      location: 'Database / schema',
+      location: 'Location',
       inCatalog: 'Catalog',
       notInCatalog: 'Not collected',
       catalogStates: {
@@ -419,7 +419,7 @@ export default {
     },
     filters: {
       q: 'Full text',
-      qPlaceholder: 'Table or column names and comments',
+      qPlaceholder: 'Tables, columns, comments',
       name: 'Table',
       namePlaceholder: 'Contains',
       database: 'Database',
@@ -593,6 +593,7 @@ export default {
         columnsChanged: '{added} added, {removed} removed, {changed} changed columns',
         comment: 'comment: {v}',
         rows: 'rows: {v}',
+        size: 'size: {v}',
         dropped: 'A collection no longer found the table at the source',
         owner: 'owner: {v}',
         description: 'description: {v}',

@@ -593,6 +593,7 @@ export default {
         columnsChanged: '新增 {added} 个、删除 {removed} 个、修改 {changed} 个字段',
         comment: '注释：{v}',
         rows: '行数：{v}',
+        size: '大小：{v}',
         dropped: '采集时源端已找不到这张表',
         owner: '负责人：{v}',
         description: '描述：{v}',
