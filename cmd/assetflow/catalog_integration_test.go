@@ -258,3 +258,45 @@ func strp(v any) *string {
 	}
 	return &s
 }
+
+// The same drift detection against PostgreSQL, where one connection spans every schema.
+func TestCatalogPostgresDriftIntegration(t *testing.T) {
+	t.Parallel()
+	src := pgtest.NewDatabase(t)
+	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
+	ctx := context.Background()
+	srcPool := openPool(t, src)
+	if _, err := srcPool.Exec(ctx, `create schema sales; create table sales.orders (id bigint primary key, amount numeric(10,2), note text);
+		create table public.items (sku text primary key); comment on table sales.orders is '订单'`); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := pgtest.NewDatabase(t)
+	s := startServer(t, "ASSETFLOW_DATABASE_URL="+dbURL, "ASSETFLOW_DATA_DIR="+t.TempDir(), "ASSETFLOW_EMBEDDED_KAFKA_ADDR="+freePort(t))
+	token := s.login()
+	_, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "pg", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "database": srcDB, "username": "postgres"})
+	ds := data(out)["id"].(string)
+	if run := s.collectNow(t, token, map[string]any{"datasource_id": ds}); run["collected"].(float64) != 2 {
+		t.Fatalf("first run: %v", run)
+	}
+	_, out = s.call("GET", "/api/catalog/tables?name=orders&datasource_id="+ds, token, nil)
+	orders := out["data"].([]any)[0].(map[string]any)
+	if orders["schema"] != "sales" || orders["database"] != srcDB || orders["comment"] != "订单" {
+		t.Fatalf("orders: %v", orders)
+	}
+	if _, err := srcPool.Exec(ctx, `alter table sales.orders add column region text, drop column note, alter column amount type numeric(12,2); drop table public.items`); err != nil {
+		t.Fatal(err)
+	}
+	run := s.collectNow(t, token, map[string]any{"datasource_id": ds})
+	if run["changed"].(float64) != 1 || run["dropped"].(float64) != 1 {
+		t.Fatalf("drift run: %v", run)
+	}
+	pool := openPool(t, dbURL)
+	var n int
+	var payload string
+	if err := pool.QueryRow(ctx, `select count(*), max(payload::text) from events where stream_id = $1 and type = 'catalog.columns_changed'`, orders["id"]).Scan(&n, &payload); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !strings.Contains(payload, `"name":"region"`) || !strings.Contains(payload, `"type":"numeric(12,2)"`) || !strings.Contains(payload, `"removed":[{"order":3,"name":"note"`) {
+		t.Fatalf("columns_changed %d: %s", n, payload)
+	}
+}
