@@ -12,16 +12,21 @@ import (
 // ScheduleStream is a datasource's schedule stream.
 func ScheduleStream(datasourceID string) string { return "schedule-" + datasourceID }
 
-// SetSchedule sets a datasource's periodic collection; validCron checks the expression.
-func (c *Collector) SetSchedule(ctx context.Context, datasourceID, cron string, enabled bool, validCron func(string) error, meta es.Metadata) (es.Ref, error) {
-	cron = strings.TrimSpace(cron)
-	if err := validCron(cron); err != nil {
-		return es.Ref{}, fault.Field("cron", "cron must have five fields: minute hour day month weekday (e.g. 0 2 * * *)")
+// SetSchedule sets a datasource's periodic collection and, with profileCron, profiling; validCron
+// checks the expressions.
+func (c *Collector) SetSchedule(ctx context.Context, datasourceID, cron, profileCron string, enabled bool, validCron func(string) error, meta es.Metadata) (es.Ref, error) {
+	cron, profileCron = strings.TrimSpace(cron), strings.TrimSpace(profileCron)
+	var v fault.Collect
+	const help = "must have five fields: minute hour day month weekday (e.g. 0 2 * * *)"
+	v.Check(validCron(cron) == nil, "cron", "cron "+help)
+	v.Check(profileCron == "" || validCron(profileCron) == nil, "profile_cron", "profile_cron "+help)
+	if err := v.Err(); err != nil {
+		return es.Ref{}, err
 	}
 	if _, _, err := c.sources.Open(ctx, datasourceID); fault.KindOf(err) == fault.KindNotFound {
 		return es.Ref{}, err
 	}
-	return c.recorder.Record(ctx, ScheduleStream(datasourceID), domain.StreamSchedule, domain.ScheduleSet{DatasourceID: datasourceID, Cron: cron, Enabled: enabled}, meta)
+	return c.recorder.Record(ctx, ScheduleStream(datasourceID), domain.StreamSchedule, domain.ScheduleSet{DatasourceID: datasourceID, Cron: cron, Enabled: enabled, ProfileCron: profileCron}, meta)
 }
 
 // RunningRun is a run the read model still shows as running.

@@ -193,7 +193,10 @@ func TestCatalogCollectionIntegration(t *testing.T) {
 	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "every day", "enabled": true}); code != 400 {
 		t.Fatalf("bad cron: %d %v", code, out)
 	}
-	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "0 2 * * *", "enabled": true}); code != 200 {
+	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "0 2 * * *", "profile_cron": "bad", "enabled": true}); code != 400 {
+		t.Fatalf("bad profile cron: %d %v", code, out)
+	}
+	if code, out := s.call("PUT", "/api/catalog/schedules/"+ds, token, map[string]any{"cron": "0 2 * * *", "profile_cron": "0 3 * * 0", "enabled": true}); code != 200 {
 		t.Fatalf("schedule: %d %v", code, out)
 	}
 	if code, _ := s.call("PUT", "/api/catalog/schedules/datasource-missing", token, map[string]any{"cron": "0 2 * * *", "enabled": true}); code != 404 {

@@ -114,7 +114,7 @@ func serve(ctx context.Context) error {
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
-		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector)
+		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler)
 	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -209,7 +209,7 @@ func brokerReachable(ctx context.Context, brokers []string) error {
 
 // runSchedules keeps the scheduled collections in step with the schedules read model and, on the
 // leader, ends runs whose replica died. Every replica runs this; only the lock holder's jobs fire.
-func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector) error {
+func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler) error {
 	elector := &scheduler.LockElector{Locks: locks, Key: "assetflow-scheduler"}
 	s, err := scheduler.New(ctx, elector)
 	if err != nil {
@@ -232,6 +232,22 @@ func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, 
 						slog.Warn("scheduled collection did not start", "datasource", ds, "err", err)
 					}
 				}})
+				if sch.ProfileCron != "" {
+					entries = append(entries, scheduler.Entry{Key: "profile:" + ds, Cron: sch.ProfileCron, Run: func(ctx context.Context) {
+						ids, err := q.ActiveTableIDs(ctx, ds)
+						if err != nil {
+							slog.Warn("scheduled profiling: cannot list tables", "datasource", ds, "err", err)
+							return
+						}
+						failed := 0
+						for _, id := range ids {
+							if _, _, err := profiler.Profile(ctx, id, system); err != nil {
+								failed++
+							}
+						}
+						slog.Info("scheduled profiling done", "datasource", ds, "tables", len(ids), "failed", failed)
+					}})
+				}
 			}
 			s.Sync(entries)
 		}

@@ -240,6 +240,8 @@ type ScheduleSet struct {
 	DatasourceID string `json:"datasource_id"`
 	Cron         string `json:"cron"`
 	Enabled      bool   `json:"enabled"`
+	// ProfileCron, when set, also profiles every active table of the datasource on that schedule.
+	ProfileCron string `json:"profile_cron"`
 }
 
 func (TableCollected) EventType() string       { return "catalog.table_collected" }

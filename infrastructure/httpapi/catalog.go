@@ -392,16 +392,18 @@ func (h *handlers) listSchedules(c *fiber.Ctx) error {
 
 func (h *handlers) setSchedule(c *fiber.Ctx) error {
 	var body struct {
-		Cron    string `json:"cron"`
-		Enabled bool   `json:"enabled"`
+		Cron        string `json:"cron"`
+		ProfileCron string `json:"profile_cron"`
+		Enabled     bool   `json:"enabled"`
 	}
 	if err := bind(c, &body); err != nil {
 		return err
 	}
-	ref, err := h.Collector.SetSchedule(c.Context(), c.Params("datasource_id"), body.Cron, body.Enabled, h.ValidCron, h.meta(c))
+	ref, err := h.Collector.SetSchedule(c.Context(), c.Params("datasource_id"), body.Cron, body.ProfileCron, body.Enabled, h.ValidCron, h.meta(c))
 	if err != nil {
 		return err
 	}
 	h.await(c, ref, catproj.Name)
-	return ok(c, fiber.Map{"datasource_id": c.Params("datasource_id"), "cron": strings.TrimSpace(body.Cron), "enabled": body.Enabled})
+	return ok(c, fiber.Map{"datasource_id": c.Params("datasource_id"), "cron": strings.TrimSpace(body.Cron),
+		"profile_cron": strings.TrimSpace(body.ProfileCron), "enabled": body.Enabled})
 }

@@ -250,10 +250,10 @@ func (Projection) apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `insert into catalog_schedules (datasource_id, cron, enabled, updated_by, updated_at) values ($1,$2,$3,$4,$5)
-			on conflict (datasource_id) do update set cron=excluded.cron, enabled=excluded.enabled,
+		_, err = tx.Exec(ctx, `insert into catalog_schedules (datasource_id, cron, enabled, profile_cron, updated_by, updated_at) values ($1,$2,$3,$4,$5,$6)
+			on conflict (datasource_id) do update set cron=excluded.cron, enabled=excluded.enabled, profile_cron=excluded.profile_cron,
 			updated_by=excluded.updated_by, updated_at=excluded.updated_at where catalog_schedules.updated_at <= excluded.updated_at`,
-			v.DatasourceID, v.Cron, v.Enabled, actor, at)
+			v.DatasourceID, v.Cron, v.Enabled, v.ProfileCron, actor, at)
 		return err
 	}
 	return nil

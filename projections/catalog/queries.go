@@ -332,13 +332,14 @@ type Schedule struct {
 	DatasourceID string    `json:"datasource_id"`
 	Cron         string    `json:"cron"`
 	Enabled      bool      `json:"enabled"`
+	ProfileCron  string    `json:"profile_cron"`
 	UpdatedBy    string    `json:"updated_by"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Schedules lists schedules.
 func (q Queries) Schedules(ctx context.Context) ([]Schedule, error) {
-	rows, err := q.Pool.Query(ctx, `select datasource_id, cron, enabled, updated_by, updated_at from catalog_schedules order by datasource_id`)
+	rows, err := q.Pool.Query(ctx, `select datasource_id, cron, enabled, profile_cron, updated_by, updated_at from catalog_schedules order by datasource_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}
@@ -407,4 +408,13 @@ func (q Queries) ProfileTarget(ctx context.Context, id string) (appcat.ProfileTa
 
 func catalogColumn(c Column) domain.Column {
 	return domain.Column{Order: c.Order, Name: c.Name, Type: c.Type, Comment: c.Comment, PrimaryKey: c.PrimaryKey, Nullable: c.Nullable, Default: c.Default}
+}
+
+// ActiveTableIDs lists the ids of a datasource's active tables (scheduled profiling).
+func (q Queries) ActiveTableIDs(ctx context.Context, datasourceID string) ([]string, error) {
+	rows, err := q.Pool.Query(ctx, `select id from catalog_tables where datasource_id = $1 and not dropped and not deleted and not manual order by name`, datasourceID)
+	if err != nil {
+		return nil, fmt.Errorf("active tables: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

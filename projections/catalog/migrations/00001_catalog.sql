@@ -108,6 +108,7 @@ create table catalog_schedules (
     datasource_id text primary key,
     cron          text        not null,
     enabled       boolean     not null,
+    profile_cron  text        not null default '',
     updated_by    text        not null default '',
     updated_at    timestamptz not null
 );
