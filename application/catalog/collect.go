@@ -264,7 +264,7 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 				return counts, nil, nil, err
 			}
 		}
-		if (i+1)%c.ProgressEvery == 0 {
+		if (i+1)%progressStep(counts.Total, c.ProgressEvery) == 0 {
 			if err := flush(); err != nil {
 				return counts, nil, nil, err
 			}
@@ -342,4 +342,9 @@ func drift(a, b *int64) bool {
 	}
 	d := math.Abs(float64(*a - *b))
 	return d > 1000 && d > 0.1*math.Max(float64(*a), 1)
+}
+
+// progressStep reports progress about ten times per run, at most every `max` tables.
+func progressStep(total, max int) int {
+	return min(max, total/10+1)
 }

@@ -206,7 +206,11 @@ func (h *handlers) registerCatalogTable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return created(c, t)
+	cols, err := h.CatalogQ.Columns(c.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	return created(c, fiber.Map{"table": t, "columns": cols})
 }
 
 // HistoryEntry is one change in a table's timeline.

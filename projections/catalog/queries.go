@@ -320,7 +320,9 @@ type Tag struct {
 // Tags lists tags by name.
 func (q Queries) Tags(ctx context.Context) ([]Tag, error) {
 	rows, err := q.Pool.Query(ctx, `select g.name, g.color, g.description, g.sensitive,
-		(select count(*) from catalog_tables t where g.name = any(t.tags) and not t.deleted), g.updated_at from catalog_tags g order by g.name`)
+		(select count(*) from catalog_tables t where not t.deleted and (g.name = any(t.tags)
+			or exists (select 1 from catalog_columns c where c.table_id = t.id and g.name = any(c.tags)))), g.updated_at
+		from catalog_tags g order by g.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
