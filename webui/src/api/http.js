@@ -8,6 +8,7 @@
 // reject with an ApiError and, unless the request sets `silent: true`, are
 // shown with ElMessage. A 401 clears the session and routes to the login page,
 // except for requests made with `skipAuthRedirect: true` (the login call).
+// `download` fetches a file (CSV export) with the same token and error handling.
 import axios from 'axios'
 import { ElMessage } from 'element-plus'
 import { t, te } from '@/locales'
@@ -158,5 +159,74 @@ http.interceptors.response.use(
   },
   (error) => fail(error.config || {}, toApiError(error)),
 )
+
+/** "attachment; filename*=UTF-8''a%20b.csv" / 'attachment; filename="a.csv"' → the file name. */
+export function filenameFromDisposition(header) {
+  const value = String(header || '')
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)?''([^;]+)/.exec(value)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      // fall back to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(value)
+  return plain ? (plain[2] ?? plain[1]).trim() : ''
+}
+
+/** Hands a Blob to the browser as a download. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename || 'download'
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  document.body.removeChild(a)
+  setTimeout(() => URL.revokeObjectURL(url), 30000)
+}
+
+/**
+ * Downloads a file the server streams (e.g. a CSV export): POSTs `body` as JSON with the session's
+ * token and saves the answer under the server's Content-Disposition name (else `fallbackName`).
+ * An error envelope (sent before the first byte) rejects with an ApiError, shown unless `silent`;
+ * a 401 ends the session like any other request. Resolves to { filename, size }.
+ */
+export async function download(url, { method = 'POST', body, fallbackName = 'download', silent = false, signal } = {}) {
+  const config = { silent }
+  const headers = { Accept: '*/*' }
+  const token = hooks.getToken()
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  let res
+  try {
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+  } catch (err) {
+    if (err?.name === 'AbortError') return fail(config, new ApiError({ code: 'CANCELED', message: 'canceled' }))
+    return fail(config, new ApiError({ code: 'NETWORK_ERROR', message: t('http.networkError') }))
+  }
+  const type = res.headers.get('Content-Type') || ''
+  if (!res.ok || type.includes('application/json')) {
+    const envelope = await res.json().catch(() => null)
+    const data = envelope && typeof envelope === 'object' ? envelope : {}
+    if (res.ok && data.success !== false) {
+      // A JSON file is still a file.
+      const blob = new Blob([JSON.stringify(envelope)], { type })
+      const filename = filenameFromDisposition(res.headers.get('Content-Disposition')) || fallbackName
+      saveBlob(blob, filename)
+      return { filename, size: blob.size }
+    }
+    const code = data.code || (res.status === 401 ? 'UNAUTHORIZED' : 'HTTP_ERROR')
+    const message =
+      data.message || (te(`http.codes.${code}`) ? t(`http.codes.${code}`) : t('http.requestFailed', { status: res.status }))
+    return fail(config, new ApiError({ status: res.status, code, message, details: data.details ?? null, data }))
+  }
+  const blob = await res.blob()
+  const filename = filenameFromDisposition(res.headers.get('Content-Disposition')) || fallbackName
+  saveBlob(blob, filename)
+  return { filename, size: blob.size }
+}
 
 export default http
