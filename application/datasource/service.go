@@ -40,6 +40,7 @@ type Connector interface {
 	GetTableSchema(ctx context.Context, db, table string) ([]domain.Column, error)
 	ListColumns(ctx context.Context, db string) ([]domain.Column, error)
 	Profile(ctx context.Context, spec catalog.ProfileSpec) (catalog.TableProfiled, error)
+	Query(ctx context.Context, req domain.QueryRequest, sink domain.RowSink) (domain.QueryResult, error)
 }
 
 // Connections gives pooled connectors per datasource and one-off connectors for unsaved settings.
@@ -247,18 +248,18 @@ func (s *Service) TestInput(ctx context.Context, id string, in Input) (TestResul
 	return res, nil
 }
 
-// Open returns the pooled connector of a stored datasource and its name, for other modules
-// (catalog collection, profiling) that read through it.
-func (s *Service) Open(ctx context.Context, id string) (Connector, string, error) {
+// Open returns the pooled connector of a stored datasource and its configuration, for other
+// modules (catalog collection, profiling, the query console) that read through it.
+func (s *Service) Open(ctx context.Context, id string) (Connector, domain.Config, error) {
 	d, err := s.load(ctx, id)
 	if err != nil {
-		return nil, "", err
+		return nil, domain.Config{}, err
 	}
 	c, err := s.conns.For(ctx, id, d.Version(), func() (Settings, error) {
 		pw, err := s.repo.Password(ctx, id)
 		return Settings{Config: d.Config, Password: pw}, err
 	})
-	return c, d.Config.Name, err
+	return c, d.Config, err
 }
 
 func (s *Service) connector(ctx context.Context, id string) (Connector, error) {

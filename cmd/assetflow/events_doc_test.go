@@ -58,6 +58,7 @@ var eventDescriptions = map[string]string{
 	"catalog.collection_progressed":  "Tables done out of the total, every 1,000 tables.",
 	"catalog.collection_finished":    "A run ended (succeeded or failed with its reason), with counts and the databases and tables it read in full.",
 	"catalog.schedule_set":           "A datasource's periodic collection (cron) was set. Stream `schedule-<datasource id>`.",
+	"dataservice.query_executed":     "One query console execution or export: SQL as written and rendered, template params, status (succeeded, failed, cancelled), duration, rows, error. Stream `query-<query id>`; appended asynchronously.",
 	"monitor.operation_logged":       "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
 }
 

@@ -24,6 +24,7 @@ import (
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
+	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -69,6 +70,7 @@ func serve(ctx context.Context) error {
 
 	svc, facts := c.accessService(key)
 	collector, curator, profiler := c.catalogServices(dsService)
+	queryConsole, cancels := c.console(dsService, facts)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
 	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }
@@ -80,7 +82,8 @@ func serve(ctx context.Context) error {
 
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
-		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
+		Queries: queryConsole, QueryLog: dsvcproj.Queries{Pool: c.pool}, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
@@ -111,6 +114,7 @@ func serve(ctx context.Context) error {
 		}()
 	}
 	start("relay", rel.Run)
+	start("query-cancel", cancels.Listen)
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {

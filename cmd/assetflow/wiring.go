@@ -8,9 +8,11 @@ import (
 
 	appaccess "assetflow/application/access"
 	appcat "assetflow/application/catalog"
+	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
 	"assetflow/domain/access"
 	"assetflow/domain/catalog"
+	"assetflow/domain/dataservice"
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/monitor"
@@ -20,10 +22,14 @@ import (
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
+	"assetflow/infrastructure/querycancel"
 	"assetflow/infrastructure/secrets"
+	"assetflow/infrastructure/sqlparse"
+	"assetflow/infrastructure/sqltemplate"
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
+	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -35,13 +41,14 @@ func allEvents() []eventsourcing.Event {
 	out = append(out, access.Events()...)
 	out = append(out, datasource.Events()...)
 	out = append(out, catalog.Events()...)
+	out = append(out, dataservice.Events()...)
 	out = append(out, monitor.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.
@@ -85,7 +92,7 @@ func (c *core) close() { c.pool.Close() }
 // accessService wires the access use cases; the caller closes the returned fact appender.
 func (c *core) accessService(key []byte) (*appaccess.Service, *eventstore.FactAppender) {
 	facts := eventstore.NewFactAppender(c.store, eventstore.FactAppenderOptions{Window: c.cfg.FactBatchWindow})
-	f := accounts.Facts{Appender: facts, Codec: c.codec}
+	f := eventstore.FactSink{Appender: facts, Codec: c.codec}
 	svc := appaccess.NewService(accounts.Users{Repo: c.repo}, accounts.APIKeys{Repo: c.repo}, f,
 		accounts.Sessions{Facts: f, Store: c.store}, secrets.Bcrypt{Cost: c.cfg.BcryptCost},
 		secrets.Tokens{Key: secrets.Derive(key, "token")}, c.cfg.TokenTTL)
@@ -123,8 +130,8 @@ func (c *core) datasourceService(key []byte, pools *datasources.Pools) (*appds.S
 type catalogSources struct{ ds *appds.Service }
 
 func (s catalogSources) Open(ctx context.Context, id string) (appcat.Source, string, error) {
-	c, name, err := s.ds.Open(ctx, id)
-	return c, name, err
+	c, cfg, err := s.ds.Open(ctx, id)
+	return c, cfg.Name, err
 }
 
 // catalogSettler waits for the catalog read model through the runner's waiter.
@@ -143,4 +150,35 @@ func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Cu
 	queries := catproj.Queries{Pool: c.pool}
 	collector := appcat.NewCollector(catalogSources{ds}, catalogstate.State{Store: c.store, Codec: c.codec}, rec, postgres.Locks{Pool: c.pool})
 	return collector, appcat.NewCurator(c.repo, queries, rec), appcat.NewProfiler(catalogSources{ds}, queries, rec)
+}
+
+// querySources lets the console query datasources through the datasource service's pools.
+type querySources struct{ ds *appds.Service }
+
+func (s querySources) OpenQuerier(ctx context.Context, id string) (appdsvc.Querier, datasource.Config, error) {
+	return s.ds.Open(ctx, id)
+}
+
+// sqlParser adapts sqlparse to the console's Parser port.
+type sqlParser struct{}
+
+func (sqlParser) Single(t datasource.Type, sql string) (appdsvc.Statement, error) {
+	st, err := sqlparse.Single(sqlparse.DialectOf(t), sql)
+	return appdsvc.Statement{ReadOnly: st.ReadOnly, Pageable: st.Pageable, Limited: st.Limited}, err
+}
+
+func (sqlParser) CheckReadOnly(t datasource.Type, sql string) error {
+	st, err := sqlparse.Single(sqlparse.DialectOf(t), sql)
+	if err != nil {
+		return err
+	}
+	return sqlparse.CheckReadOnly(st)
+}
+
+// console wires the query console; the registry's Listen must run for cross-replica cancels.
+func (c *core) console(ds *appds.Service, facts *eventstore.FactAppender) (*appdsvc.Console, *querycancel.Registry) {
+	reg := querycancel.New(c.pool)
+	con := appdsvc.NewConsole(querySources{ds}, sqlParser{}, sqltemplate.Render, eventstore.FactSink{Appender: facts, Codec: c.codec}, reg)
+	con.MaxConcurrent, con.ExportCap = c.cfg.QueryMaxConcurrent, c.cfg.ExportMaxRows
+	return con, reg
 }

@@ -72,7 +72,18 @@ type Config struct {
 	Params      map[string]string `json:"params"`
 	TLSMode     string            `json:"tls_mode"`
 	Description string            `json:"description"`
+	// Query console settings: writes are refused unless allowed; statements are cut off after
+	// QueryTimeoutSeconds and results after MaxRows.
+	AllowWrites         bool `json:"allow_writes"`
+	QueryTimeoutSeconds int  `json:"query_timeout_seconds"`
+	MaxRows             int  `json:"max_rows"`
 }
+
+// Query settings defaults and bounds.
+const (
+	DefaultQueryTimeoutSeconds = 60
+	DefaultMaxRows             = 10000
+)
 
 var namePattern = regexp.MustCompile(`^[\p{L}\p{N}_.\- ]{1,64}$`)
 var paramKey = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
@@ -112,6 +123,14 @@ func (c Config) Normalize() (Config, error) {
 		v.Check(len(val) <= 1024, "params", fmt.Sprintf("param %q is longer than 1024 characters", k))
 	}
 	v.Check(len([]rune(c.Description)) <= 500, "description", "description must have at most 500 characters")
+	if c.QueryTimeoutSeconds == 0 {
+		c.QueryTimeoutSeconds = DefaultQueryTimeoutSeconds
+	}
+	if c.MaxRows == 0 {
+		c.MaxRows = DefaultMaxRows
+	}
+	v.Check(c.QueryTimeoutSeconds >= 1 && c.QueryTimeoutSeconds <= 3600, "query_timeout_seconds", "query_timeout_seconds must be between 1 and 3600")
+	v.Check(c.MaxRows >= 1 && c.MaxRows <= 1000000, "max_rows", "max_rows must be between 1 and 1,000,000")
 	if c.Params == nil {
 		c.Params = map[string]string{}
 	}

@@ -32,3 +32,33 @@ type PingResult struct {
 	Version string
 	Latency time.Duration
 }
+
+// ResultColumn names a column of a query result.
+type ResultColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// QueryRequest is one statement to run. Args bind driver placeholders (never spliced).
+type QueryRequest struct {
+	SQL     string
+	Args    []any
+	MaxRows int           // rows delivered at most; 0 means 10,000
+	Timeout time.Duration // 0 means 60s
+	// Database switches the statement's connection to another database (MySQL family) or schema
+	// search path (PostgreSQL) for this statement only.
+	Database string
+	// OnColumns, when set, learns the result's columns before the first row.
+	OnColumns func([]ResultColumn)
+}
+
+// QueryResult summarises a finished query; rows went to the sink.
+type QueryResult struct {
+	Columns   []ResultColumn
+	RowCount  int
+	Truncated bool // more rows existed than MaxRows
+	Duration  time.Duration
+}
+
+// RowSink receives rows as they stream; returning an error stops the query.
+type RowSink func(row []any) error

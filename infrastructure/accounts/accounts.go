@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -107,24 +106,9 @@ func (k APIKeys) Save(ctx context.Context, key *domain.APIKey, meta es.Metadata)
 	return k.Repo.Save(ctx, key, meta)
 }
 
-// Facts submits facts to the batching appender.
-type Facts struct {
-	Appender *eventstore.FactAppender
-	Codec    *eventstore.Codec
-}
-
-// Submit encodes and queues a fact.
-func (f Facts) Submit(ctx context.Context, streamID, streamType string, e es.Event, meta es.Metadata) error {
-	p, err := f.Codec.Encode(e)
-	if err != nil {
-		return err
-	}
-	return f.Appender.Submit(ctx, eventstore.StreamAppend{StreamID: streamID, StreamType: streamType, Events: []eventstore.Pending{p}, Metadata: meta, OccurredAt: time.Now()})
-}
-
 // Sessions ends sessions synchronously.
 type Sessions struct {
-	Facts Facts
+	Facts eventstore.FactSink
 	Store *eventstore.Store
 }
 

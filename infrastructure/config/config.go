@@ -44,6 +44,12 @@ type Config struct {
 	FactBatchWindow time.Duration
 	// BcryptCost: ASSETFLOW_BCRYPT_COST, default 10.
 	BcryptCost int
+	// QueryMaxConcurrent: ASSETFLOW_QUERY_MAX_CONCURRENT, default 3; console queries one user may
+	// run at once on a replica.
+	QueryMaxConcurrent int
+	// ExportMaxRows: ASSETFLOW_EXPORT_MAX_ROWS, default 10000; the row cap of CSV exports (admins
+	// may ask for up to 1,000,000).
+	ExportMaxRows int
 	// NodeID: ASSETFLOW_NODE_ID, default hostname:pid; names this replica in logs and metrics.
 	NodeID string
 }
@@ -86,6 +92,8 @@ func FromEnv() (Config, error) {
 	c.FactBatchWindow = duration(&errs, "ASSETFLOW_FACT_BATCH_WINDOW", 50*time.Millisecond)
 	c.Demo = boolean(&errs, "ASSETFLOW_DEMO", true)
 	c.BcryptCost = integer(&errs, "ASSETFLOW_BCRYPT_COST", 10)
+	c.QueryMaxConcurrent = integer(&errs, "ASSETFLOW_QUERY_MAX_CONCURRENT", 3)
+	c.ExportMaxRows = integer(&errs, "ASSETFLOW_EXPORT_MAX_ROWS", 10000)
 	if c.NodeID == "" {
 		h, _ := os.Hostname()
 		c.NodeID = fmt.Sprintf("%s:%d", h, os.Getpid())
@@ -110,6 +118,12 @@ func (c Config) Validate() error {
 	}
 	if c.BcryptCost < 4 || c.BcryptCost > 16 {
 		errs = append(errs, fmt.Errorf("ASSETFLOW_BCRYPT_COST must be 4-16"))
+	}
+	if c.QueryMaxConcurrent < 1 || c.QueryMaxConcurrent > 100 {
+		errs = append(errs, fmt.Errorf("ASSETFLOW_QUERY_MAX_CONCURRENT must be 1-100"))
+	}
+	if c.ExportMaxRows < 1 || c.ExportMaxRows > 1000000 {
+		errs = append(errs, fmt.Errorf("ASSETFLOW_EXPORT_MAX_ROWS must be 1-1000000"))
 	}
 	if c.FactBatchWindow <= 0 || c.FactBatchWindow > 5*time.Second {
 		errs = append(errs, fmt.Errorf("ASSETFLOW_FACT_BATCH_WINDOW must be in (0, 5s]"))

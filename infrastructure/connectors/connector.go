@@ -34,30 +34,13 @@ type (
 	Column     = datasource.Column
 )
 
-// ResultColumn names a column of a query result.
-type ResultColumn struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-}
-
-// QueryRequest is one statement to run. Args bind driver placeholders (never spliced).
-type QueryRequest struct {
-	SQL     string
-	Args    []any
-	MaxRows int           // rows delivered at most; 0 means 10,000
-	Timeout time.Duration // 0 means 60s
-}
-
-// QueryResult summarises a finished query; rows went to the sink.
-type QueryResult struct {
-	Columns   []ResultColumn
-	RowCount  int
-	Truncated bool // more rows existed than MaxRows
-	Duration  time.Duration
-}
-
-// RowSink receives rows as they stream; returning an error stops the query.
-type RowSink func(row []any) error
+// The query types are the domain's too.
+type (
+	ResultColumn = datasource.ResultColumn
+	QueryRequest = datasource.QueryRequest
+	QueryResult  = datasource.QueryResult
+	RowSink      = datasource.RowSink
+)
 
 // Connector is the one interface every engine implements.
 type Connector interface {

@@ -304,3 +304,22 @@ func quoteIdent(s string, q byte) string {
 	qs := string(q)
 	return qs + strings.ReplaceAll(s, qs, qs+qs) + qs
 }
+
+func (m mysqlCatalog) useDatabase(ctx context.Context, conn *sql.Conn, db string) (func(), error) {
+	var prev sql.NullString
+	if err := conn.QueryRowContext(ctx, `select database()`).Scan(&prev); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "use "+m.quote(db)); err != nil {
+		return nil, err
+	}
+	return func() {
+		if !prev.Valid || prev.String == "" {
+			retire(conn) // MySQL cannot go back to "no database": drop the connection instead
+			return
+		}
+		if _, err := conn.ExecContext(context.Background(), "use "+m.quote(prev.String)); err != nil {
+			retire(conn)
+		}
+	}, nil
+}

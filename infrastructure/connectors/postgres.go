@@ -162,3 +162,15 @@ func (postgresCatalog) kill(ctx context.Context, db *sql.DB, pid string) error {
 	_, err := db.ExecContext(ctx, `select pg_cancel_backend($1::int)`, pid)
 	return err
 }
+
+// useDatabase sets the schema search path: on PostgreSQL a datasource's "databases" are schemas.
+func (p postgresCatalog) useDatabase(ctx context.Context, conn *sql.Conn, schema string) (func(), error) {
+	if _, err := conn.ExecContext(ctx, "set search_path to "+p.quote(schema)+", public"); err != nil {
+		return nil, err
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.Background(), "reset search_path"); err != nil {
+			retire(conn)
+		}
+	}, nil
+}

@@ -3,9 +3,11 @@ package connectors
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // engine is what differs between engine families behind the shared database/sql code.
@@ -17,6 +19,12 @@ type engine interface {
 	listColumns(ctx context.Context, q querier, db string) ([]Column, error)
 	// hint classifies engine-specific errors (auth, unknown database, syntax ...) or returns "".
 	hint(err error) string
+}
+
+// databaseSwitcher points a dedicated connection at another database for one statement; the
+// returned function puts it back (or retires the connection when it cannot).
+type databaseSwitcher interface {
+	useDatabase(ctx context.Context, conn *sql.Conn, db string) (restore func(), err error)
 }
 
 // killer is implemented by engines whose statements keep running on the server when the client
@@ -119,12 +127,23 @@ func (c *sqlConnector) Query(ctx context.Context, req QueryRequest, sink RowSink
 		})
 		defer stop()
 	}
+	if req.Database != "" {
+		u, ok := c.eng.(databaseSwitcher)
+		if !ok {
+			return QueryResult{}, &Error{Kind: KindOther, Message: "this engine cannot switch databases per statement; qualify the table names instead"}
+		}
+		restore, err := u.useDatabase(ctx, conn, req.Database)
+		if err != nil {
+			return QueryResult{}, c.err(err)
+		}
+		defer restore()
+	}
 	rows, err := conn.QueryContext(ctx, req.SQL, req.Args...)
 	if err != nil {
 		return QueryResult{}, c.queryErr(ctx, err)
 	}
 	defer rows.Close()
-	res, err := drain(rows, req.MaxRows, sink)
+	res, err := drain(rows, req.MaxRows, req.OnColumns, sink)
 	res.Duration = time.Since(start)
 	if err != nil {
 		return res, c.queryErr(ctx, err)
@@ -142,8 +161,9 @@ func (c *sqlConnector) queryErr(ctx context.Context, err error) error {
 	return c.err(err)
 }
 
-// drain reads up to max rows into sink, converting driver bytes to strings.
-func drain(rows *sql.Rows, max int, sink RowSink) (QueryResult, error) {
+// drain reads up to max rows into sink. Text arrives as strings; bytes that are not valid UTF-8
+// stay []byte (binary columns).
+func drain(rows *sql.Rows, max int, onColumns func([]ResultColumn), sink RowSink) (QueryResult, error) {
 	var res QueryResult
 	types, err := rows.ColumnTypes()
 	if err != nil {
@@ -151,6 +171,9 @@ func drain(rows *sql.Rows, max int, sink RowSink) (QueryResult, error) {
 	}
 	for _, t := range types {
 		res.Columns = append(res.Columns, ResultColumn{Name: t.Name(), Type: t.DatabaseTypeName()})
+	}
+	if onColumns != nil {
+		onColumns(res.Columns)
 	}
 	vals := make([]any, len(types))
 	ptrs := make([]any, len(types))
@@ -167,8 +190,10 @@ func drain(rows *sql.Rows, max int, sink RowSink) (QueryResult, error) {
 		}
 		row := make([]any, len(vals))
 		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
+			if b, ok := v.([]byte); ok && utf8.Valid(b) {
 				row[i] = string(b)
+			} else if ok {
+				row[i] = append([]byte(nil), b...)
 			} else {
 				row[i] = v
 			}
@@ -215,4 +240,9 @@ func renumber(cols []Column) []Column {
 		cols[i].Order = n[cols[i].Table]
 	}
 	return cols
+}
+
+// retire makes database/sql discard a connection whose session state cannot be restored.
+func retire(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 }

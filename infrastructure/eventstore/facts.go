@@ -2,6 +2,8 @@ package eventstore
 
 import (
 	"context"
+
+	"assetflow/domain/eventsourcing"
 	"errors"
 	"log/slog"
 	"sync"
@@ -181,4 +183,19 @@ func (f *FactAppender) write(batch []StreamAppend) error {
 			backoff *= 2
 		}
 	}
+}
+
+// FactSink encodes domain events and submits them to a FactAppender.
+type FactSink struct {
+	Appender *FactAppender
+	Codec    *Codec
+}
+
+// Submit encodes and queues a fact on its own stream.
+func (f FactSink) Submit(ctx context.Context, streamID, streamType string, e eventsourcing.Event, meta eventsourcing.Metadata) error {
+	p, err := f.Codec.Encode(e)
+	if err != nil {
+		return err
+	}
+	return f.Appender.Submit(ctx, StreamAppend{StreamID: streamID, StreamType: streamType, Events: []Pending{p}, Metadata: meta, OccurredAt: time.Now()})
 }

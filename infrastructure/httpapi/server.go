@@ -19,6 +19,7 @@ import (
 
 	appaccess "assetflow/application/access"
 	appcat "assetflow/application/catalog"
+	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
@@ -27,6 +28,7 @@ import (
 	accessproj "assetflow/projections/access"
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
+	dsvc "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
 	"assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -40,6 +42,8 @@ type Deps struct {
 	Curator     *appcat.Curator
 	Profiler    *appcat.Profiler
 	ValidCron   func(string) error
+	Queries     *appdsvc.Console
+	QueryLog    dsvc.Queries
 	CatalogQ    catproj.Queries
 	DatasourceQ dsproj.Queries
 	Users       accessproj.Queries
@@ -106,6 +110,7 @@ func New(d Deps) *fiber.App {
 
 	h.datasourceRoutes(authed)
 	h.catalogRoutes(authed)
+	h.dataserviceRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

@@ -420,3 +420,39 @@ func (q Queries) ActiveTableIDs(ctx context.Context, datasourceID string) ([]str
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// CompletionTable is a table with its columns, for editor autocomplete.
+type CompletionTable struct {
+	Name     string             `json:"name"`
+	Schema   string             `json:"schema"`
+	Database string             `json:"database"`
+	Comment  string             `json:"comment"`
+	Columns  []CompletionColumn `json:"columns"`
+}
+
+// CompletionColumn is a column for autocomplete.
+type CompletionColumn struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Comment string `json:"comment"`
+}
+
+// Completions lists up to limit active tables of a datasource (one database, or all) with columns.
+func (q Queries) Completions(ctx context.Context, datasourceID, database string, limit int) ([]CompletionTable, error) {
+	rows, err := q.Pool.Query(ctx, `select t.name, t.schema, t.database, t.comment,
+		coalesce((select json_agg(json_build_object('name', c.name, 'type', c.type, 'comment', c.comment) order by c.ord)
+			from catalog_columns c where c.table_id = t.id), '[]')::text
+		from catalog_tables t where t.datasource_id = $1 and ($2 = '' or t.database = $2 or t.schema = $2) and not t.deleted and not t.dropped
+		order by t.name limit $3`, datasourceID, database, limit)
+	if err != nil {
+		return nil, fmt.Errorf("completions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CompletionTable, error) {
+		var t CompletionTable
+		var cols string
+		if err := r.Scan(&t.Name, &t.Schema, &t.Database, &t.Comment, &cols); err != nil {
+			return t, err
+		}
+		return t, json.Unmarshal([]byte(cols), &t.Columns)
+	})
+}

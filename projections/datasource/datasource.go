@@ -45,15 +45,19 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err = json.Unmarshal(e.Payload, &v); err == nil {
 			params, _ := json.Marshal(v.Params)
 			_, err = tx.Exec(ctx, `insert into datasources (id, name, type, host, port, database, username, params, tls_mode, description,
-				owner_id, owner_name, created_at, updated_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) on conflict (id) do nothing`,
-				v.ID, v.Name, string(v.Type), v.Host, v.Port, v.Database, v.Username, string(params), v.TLSMode, v.Description, v.OwnerID, v.OwnerName, at)
+				owner_id, owner_name, created_at, updated_at, allow_writes, query_timeout_seconds, max_rows)
+				values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16) on conflict (id) do nothing`,
+				v.ID, v.Name, string(v.Type), v.Host, v.Port, v.Database, v.Username, string(params), v.TLSMode, v.Description, v.OwnerID, v.OwnerName, at,
+				v.AllowWrites, querySeconds(v.Config), maxRows(v.Config))
 		}
 	case domain.Updated{}.EventType():
 		var v domain.Updated
 		if err = json.Unmarshal(e.Payload, &v); err == nil {
 			params, _ := json.Marshal(v.Params)
 			_, err = tx.Exec(ctx, `update datasources set name=$2, host=$3, port=$4, database=$5, username=$6, params=$7, tls_mode=$8,
-				description=$9, updated_at=$10 where id=$1`, v.ID, v.Name, v.Host, v.Port, v.Database, v.Username, string(params), v.TLSMode, v.Description, at)
+				description=$9, updated_at=$10, allow_writes=$11, query_timeout_seconds=$12, max_rows=$13 where id=$1`,
+				v.ID, v.Name, v.Host, v.Port, v.Database, v.Username, string(params), v.TLSMode, v.Description, at,
+				v.AllowWrites, querySeconds(v.Config), maxRows(v.Config))
 		}
 	case domain.CredentialsRotated{}.EventType():
 		var v domain.CredentialsRotated
@@ -83,6 +87,21 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 	return nil
 }
 
+// Events written before the query settings existed carry zeros: read them as the defaults.
+func querySeconds(c domain.Config) int {
+	if c.QueryTimeoutSeconds == 0 {
+		return domain.DefaultQueryTimeoutSeconds
+	}
+	return c.QueryTimeoutSeconds
+}
+
+func maxRows(c domain.Config) int {
+	if c.MaxRows == 0 {
+		return domain.DefaultMaxRows
+	}
+	return c.MaxRows
+}
+
 // LastTest is the latest connection test.
 type LastTest struct {
 	OK        bool      `json:"ok"`
@@ -95,22 +114,25 @@ type LastTest struct {
 
 // Datasource is a datasource row; the password is never part of it.
 type Datasource struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Type        string            `json:"type"`
-	Host        string            `json:"host"`
-	Port        int               `json:"port"`
-	Database    string            `json:"database"`
-	Username    string            `json:"username"`
-	Params      map[string]string `json:"params"`
-	TLSMode     string            `json:"tls_mode"`
-	Description string            `json:"description"`
-	PasswordSet bool              `json:"password_set"`
-	OwnerID     string            `json:"owner_id"`
-	OwnerName   string            `json:"owner_name"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-	LastTest    *LastTest         `json:"last_test"`
+	ID                  string            `json:"id"`
+	Name                string            `json:"name"`
+	Type                string            `json:"type"`
+	Host                string            `json:"host"`
+	Port                int               `json:"port"`
+	Database            string            `json:"database"`
+	Username            string            `json:"username"`
+	Params              map[string]string `json:"params"`
+	TLSMode             string            `json:"tls_mode"`
+	Description         string            `json:"description"`
+	AllowWrites         bool              `json:"allow_writes"`
+	QueryTimeoutSeconds int               `json:"query_timeout_seconds"`
+	MaxRows             int               `json:"max_rows"`
+	PasswordSet         bool              `json:"password_set"`
+	OwnerID             string            `json:"owner_id"`
+	OwnerName           string            `json:"owner_name"`
+	CreatedAt           time.Time         `json:"created_at"`
+	UpdatedAt           time.Time         `json:"updated_at"`
+	LastTest            *LastTest         `json:"last_test"`
 }
 
 // Filter narrows the list.
@@ -123,6 +145,7 @@ type Filter struct {
 type Queries struct{ Pool *pgxpool.Pool }
 
 const cols = `d.id, d.name, d.type, d.host, d.port, d.database, d.username, d.params, d.tls_mode, d.description,
+	d.allow_writes, d.query_timeout_seconds, d.max_rows,
 	d.password_at is not null, d.owner_id, d.owner_name, d.created_at, d.updated_at,
 	t.ok, t.version, t.latency_ms, t.error, t.error_kind, t.tested_at
 	from datasources d left join datasource_tests t on t.datasource_id = d.id`
@@ -134,6 +157,7 @@ func scan(row pgx.CollectableRow) (Datasource, error) {
 	var latency *int64
 	var tested *time.Time
 	if err := row.Scan(&d.ID, &d.Name, &d.Type, &d.Host, &d.Port, &d.Database, &d.Username, &d.Params, &d.TLSMode, &d.Description,
+		&d.AllowWrites, &d.QueryTimeoutSeconds, &d.MaxRows,
 		&d.PasswordSet, &d.OwnerID, &d.OwnerName, &d.CreatedAt, &d.UpdatedAt, &ok, &version, &latency, &errMsg, &errKind, &tested); err != nil {
 		return d, err
 	}

@@ -1,0 +1,138 @@
+// Package dataservice is the read model of the query log.
+package dataservice
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"assetflow/application/page"
+	domain "assetflow/domain/dataservice"
+	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/postgres"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Name of the projection.
+const Name = "dataservice"
+
+// Projection maintains dataservice_query_log.
+type Projection struct{}
+
+func (Projection) Name() string                  { return Name }
+func (Projection) Contexts() []string            { return []string{"dataservice"} }
+func (Projection) Tables() []string              { return []string{"dataservice_query_log"} }
+func (Projection) Migration() postgres.Migration { return postgres.Embedded("dataservice", migrationFiles) }
+
+// Apply writes one log row per execution, keyed by event id.
+func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
+	if e.Type != (domain.QueryExecuted{}).EventType() {
+		return nil
+	}
+	var v domain.QueryExecuted
+	if err := json.Unmarshal(e.Payload, &v); err != nil {
+		return fmt.Errorf("decode %s: %w", e.Type, err)
+	}
+	params, _ := json.Marshal(v.Params)
+	_, err := tx.Exec(ctx, `insert into dataservice_query_log (event_id, query_id, user_id, user_name, datasource_id, datasource_name,
+		database, sql, rendered_sql, params, status, duration_ms, rows, error, export, occurred_at)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) on conflict (event_id) do nothing`,
+		e.ID, v.QueryID, v.UserID, v.UserName, v.DatasourceID, v.DatasourceName, v.Database, v.SQL, v.RenderedSQL, string(params),
+		v.Status, v.DurationMs, v.Rows, v.Error, v.Export, e.OccurredAt)
+	if err != nil {
+		return fmt.Errorf("insert query log: %w", err)
+	}
+	return nil
+}
+
+// Entry is one logged execution.
+type Entry struct {
+	ID             string          `json:"id"`
+	QueryID        string          `json:"query_id"`
+	OccurredAt     time.Time       `json:"occurred_at"`
+	UserID         string          `json:"user_id"`
+	UserName       string          `json:"user_name"`
+	DatasourceID   string          `json:"datasource_id"`
+	DatasourceName string          `json:"datasource_name"`
+	Database       string          `json:"database"`
+	SQL            string          `json:"sql"`
+	RenderedSQL    string          `json:"rendered_sql"`
+	Params         json.RawMessage `json:"params"`
+	Status         string          `json:"status"`
+	DurationMs     int64           `json:"duration_ms"`
+	Rows           int             `json:"rows"`
+	Error          string          `json:"error"`
+	Export         bool            `json:"export"`
+}
+
+// Filter narrows the log; UserID "" means everyone (admins).
+type Filter struct {
+	UserID, User, DatasourceID, Status, Q string
+	From, To                               time.Time
+}
+
+// Queries reads the log.
+type Queries struct{ Pool *pgxpool.Pool }
+
+// List returns a page of the log, newest first.
+func (q Queries) List(ctx context.Context, f Filter, p page.Request) (page.Result[Entry], error) {
+	var res page.Result[Entry]
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.UserID != "" {
+		add("user_id = ?", f.UserID)
+	}
+	if f.User != "" {
+		add("(user_name = ? or user_id = ?)", f.User)
+	}
+	if f.DatasourceID != "" {
+		add("datasource_id = ?", f.DatasourceID)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Q != "" {
+		add("sql ilike '%' || ? || '%'", f.Q)
+	}
+	if !f.From.IsZero() {
+		add("occurred_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("occurred_at < ?", f.To)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " where " + strings.Join(conds, " and ")
+	}
+	if err := q.Pool.QueryRow(ctx, `select count(*) from dataservice_query_log`+where, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count query log: %w", err)
+	}
+	n := len(args)
+	rows, err := q.Pool.Query(ctx, `select event_id::text, query_id, occurred_at, user_id, user_name, datasource_id, datasource_name, database,
+		sql, rendered_sql, coalesce(params, 'null'::jsonb)::text::bytea, status, duration_ms, rows, error, export from dataservice_query_log`+where+
+		fmt.Sprintf(` order by occurred_at desc, event_id desc limit $%d offset $%d`, n+1, n+2), append(args, p.Limit(), p.Offset())...)
+	if err != nil {
+		return res, fmt.Errorf("list query log: %w", err)
+	}
+	res.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
+		var e Entry
+		var params []byte
+		err := r.Scan(&e.ID, &e.QueryID, &e.OccurredAt, &e.UserID, &e.UserName, &e.DatasourceID, &e.DatasourceName, &e.Database,
+			&e.SQL, &e.RenderedSQL, &params, &e.Status, &e.DurationMs, &e.Rows, &e.Error, &e.Export)
+		e.Params = params
+		return e, err
+	})
+	return res, err
+}
