@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -141,7 +142,7 @@ func (c *Console) prepare(ctx context.Context, req Request) (*prepared, error) {
 		return nil, err
 	}
 	p := &prepared{req: req, cfg: cfg, q: q}
-	if p.rendered, err = c.render(req.SQL, req.Params); err != nil {
+	if p.rendered, err = c.render(req.SQL, normalizeParams(req.Params)); err != nil {
 		return p, err
 	}
 	p.rendered = trimStatement(p.rendered)
@@ -154,6 +155,34 @@ func (c *Console) prepare(ctx context.Context, req Request) (*prepared, error) {
 		}
 	}
 	return p, nil
+}
+
+// normalizeParams turns JSON's whole-number floats back into integers, so {{ k }} renders 3, not
+// 3.000000.
+func normalizeParams(params map[string]any) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		out[k] = normalizeValue(v)
+	}
+	return out
+}
+
+func normalizeValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalizeValue(e)
+		}
+		return out
+	case map[string]any:
+		return normalizeParams(x)
+	}
+	return v
 }
 
 // trimStatement drops trailing semicolons and blanks so a limit can follow the statement.
@@ -343,7 +372,8 @@ func (c *Console) log(ctx context.Context, p *prepared, req Request, who Caller,
 	}
 	if err != nil {
 		e.Status, e.Error = "failed", err.Error()
-		if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "cancelled") {
+		var k interface{ ErrorKind() string }
+		if errors.Is(err, context.Canceled) || (errors.As(err, &k) && k.ErrorKind() == "canceled") {
 			e.Status = "cancelled"
 		}
 	}

@@ -9,3 +9,12 @@ export function useCanManage() {
   const auth = useAuthStore()
   return computed(() => auth.hasAnyRole(MANAGE_ROLES))
 }
+
+// Roles that may run SQL in the query console (the server decides; the console only explains).
+export const QUERY_ROLES = ['admin', 'developer', 'analyst']
+
+/** `canQuery` is true for users holding admin, developer or analyst. */
+export function useCanQuery() {
+  const auth = useAuthStore()
+  return computed(() => auth.hasAnyRole(QUERY_ROLES))
+}

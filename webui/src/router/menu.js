@@ -102,6 +102,29 @@ export const menu = [
     ],
   },
   {
+    key: 'dataservice',
+    titleKey: 'menu.dataService',
+    icon: 'DataAnalysis',
+    children: [
+      {
+        key: 'dataservice-query',
+        titleKey: 'menu.dataQuery',
+        icon: 'EditPen',
+        path: '/dataservice/query',
+        name: 'dataservice-query',
+        component: () => import('@/views/dataservice/query/index.vue'),
+      },
+      {
+        key: 'dataservice-query-log',
+        titleKey: 'menu.queryLog',
+        icon: 'Memo',
+        path: '/dataservice/query-log',
+        name: 'dataservice-query-log',
+        component: () => import('@/views/dataservice/query/queryLog.vue'),
+      },
+    ],
+  },
+  {
     key: 'monitor',
     titleKey: 'menu.monitor',
     icon: 'Monitor',
