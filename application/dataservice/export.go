@@ -73,7 +73,7 @@ func (c *Console) Export(ctx context.Context, req Request, who Caller) (*Export,
 	}
 	go func() {
 		_, err := p.q.Query(qctx, datasource.QueryRequest{SQL: sql, MaxRows: limit, Database: req.Database,
-			Timeout: time.Duration(p.cfg.QueryTimeoutSeconds) * time.Second,
+			Timeout:   time.Duration(p.cfg.QueryTimeoutSeconds) * time.Second,
 			OnColumns: func(cols []datasource.ResultColumn) { columns <- cols }}, func(row []any) error {
 			select {
 			case e.rows <- row:

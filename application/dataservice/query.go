@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"assetflow/domain/datasource"
 	"assetflow/domain/dataservice"
+	"assetflow/domain/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 )

@@ -64,7 +64,9 @@ func TestQueryConsoleIntegration(t *testing.T) {
 	_, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "maria", "type": "mariadb", "host": "127.0.0.1", "port": 3306,
 		"database": mdb, "username": "root", "allow_writes": true})
 	mID := data(out)["id"].(string)
-	q := func(body map[string]any) (int, map[string]any) { return s.call("POST", "/api/dataservice/query", token, body) }
+	q := func(body map[string]any) (int, map[string]any) {
+		return s.call("POST", "/api/dataservice/query", token, body)
+	}
 
 	// Templates: variables, if, for; rendered SQL in the answer; pages of 50.
 	code, out := q(map[string]any{"datasource_id": pgID, "sql": "select {% for c in cols %}{{ c }}{% if not forloop.Last %}, {% endif %}{% endfor %} from t where k = {{ k }} {% if big %}and id > 100{% endif %} order by id",

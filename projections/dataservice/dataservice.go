@@ -27,10 +27,12 @@ const Name = "dataservice"
 // Projection maintains dataservice_query_log.
 type Projection struct{}
 
-func (Projection) Name() string                  { return Name }
-func (Projection) Contexts() []string            { return []string{"dataservice"} }
-func (Projection) Tables() []string              { return []string{"dataservice_query_log"} }
-func (Projection) Migration() postgres.Migration { return postgres.Embedded("dataservice", migrationFiles) }
+func (Projection) Name() string       { return Name }
+func (Projection) Contexts() []string { return []string{"dataservice"} }
+func (Projection) Tables() []string   { return []string{"dataservice_query_log"} }
+func (Projection) Migration() postgres.Migration {
+	return postgres.Embedded("dataservice", migrationFiles)
+}
 
 // Apply writes one log row per execution, keyed by event id.
 func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
@@ -76,7 +78,7 @@ type Entry struct {
 // Filter narrows the log; UserID "" means everyone (admins).
 type Filter struct {
 	UserID, User, DatasourceID, Status, Q string
-	From, To                               time.Time
+	From, To                              time.Time
 }
 
 // Queries reads the log.
