@@ -11,6 +11,8 @@ run 'CommandRoundTrip|ReadRoundTripBaseline' 3000x
 run 'Catalog' 5x 1 ./infrastructure/connectors/
 run 'CatalogCollect10k' 1x 1 ./cmd/assetflow/
 run 'CatalogSearch100k' 500x 1 ./projections/catalog/
+run 'ExportMillionRows' 2x
+run 'QueryAPITrivial|QueryDriverTrivialBaseline' 3000x
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo

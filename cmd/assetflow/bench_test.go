@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +18,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/monitor"
@@ -347,4 +355,162 @@ func peakRSS(b *testing.B, pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// exportSource creates a 1,000,000-row × 10-column table for the export benchmarks, once.
+var exportSourceOnce = struct {
+	sync.Once
+	url string
+	err error
+}{}
+
+func exportSource(b *testing.B) string {
+	exportSourceOnce.Do(func() {
+		url := pgtest.ServerURL() + "/afbench_export?sslmode=disable"
+		ctx := context.Background()
+		admin, err := pgx.Connect(ctx, pgtest.ServerURL()+"/postgres?sslmode=disable")
+		if err != nil {
+			exportSourceOnce.err = err
+			return
+		}
+		defer admin.Close(ctx)
+		_, _ = admin.Exec(ctx, "drop database if exists afbench_export with (force)")
+		if _, err := admin.Exec(ctx, "create database afbench_export"); err != nil {
+			exportSourceOnce.err = err
+			return
+		}
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			exportSourceOnce.err = err
+			return
+		}
+		defer conn.Close(ctx)
+		_, exportSourceOnce.err = conn.Exec(ctx, `create table wide as select g as id, g * 2 as c2, 'name ' || g as c3, md5(g::text) as c4,
+			g % 1000 as c5, (g % 97)::numeric / 7 as c6, now() - (g || ' seconds')::interval as c7, g % 2 = 0 as c8,
+			'text, with "quotes" ' || g as c9, case when g % 10 = 0 then null else g end as c10 from generate_series(1, 1000000) g`)
+		exportSourceOnce.url = url
+	})
+	if exportSourceOnce.err != nil {
+		b.Fatal(exportSourceOnce.err)
+	}
+	return exportSourceOnce.url
+}
+
+const exportSQL = `select id, c2, c3, c4, c5, c6, c7, c8, c9, c10 from wide order by id`
+
+// BenchmarkExportMillionRows streams 1,000,000 rows × 10 columns to CSV through the API (as an admin
+// raising the cap) and reports rows/s and the server's peak RSS.
+func BenchmarkExportMillionRows(b *testing.B) {
+	src := exportSource(b)
+	srv := newAPIServer(b)
+	token := srv.login()
+	_, out := srv.call("POST", "/api/datasources", token, map[string]any{"name": "export", "type": "postgresql", "host": "127.0.0.1", "port": 5432,
+		"database": "afbench_export", "username": "postgres", "query_timeout_seconds": 600})
+	ds := data(out)["id"].(string)
+	_ = src
+	body, _ := json.Marshal(map[string]any{"datasource_id": ds, "sql": exportSQL, "max_rows": 1000000})
+	b.ResetTimer()
+	var total int64
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/dataservice/query/export", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || n < 50<<20 {
+			b.Fatalf("export: %d, %d bytes", resp.StatusCode, n)
+		}
+		total += n
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(total)/float64(b.N)/(1<<20), "MB/export")
+	b.ReportMetric(float64(peakRSS(b, srv.cmd.Process.Pid))/(1<<20), "peak-RSS-MB")
+}
+
+// BenchmarkExportMillionRowsPsqlBaseline runs psql's \copy of the same query to stdout.
+func BenchmarkExportMillionRowsPsqlBaseline(b *testing.B) {
+	exportSource(b)
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "afbench_export", "-c", `\copy (`+exportSQL+`) to stdout csv header`)
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkQueryAPITrivial: `select 1` through POST /api/dataservice/query (auth, template, parse,
+// guard rails, paging, log) from 3 clients (the per-user limit); BenchmarkQueryDriverTrivialBaseline runs the same
+// statement on the bare driver.
+func BenchmarkQueryAPITrivial(b *testing.B) {
+	srv := newAPIServer(b)
+	token := srv.login()
+	_, out := srv.call("POST", "/api/datasources", token, map[string]any{"name": "trivial", "type": "postgresql", "host": "127.0.0.1", "port": 5432,
+		"database": "postgres", "username": "postgres"})
+	ds := data(out)["id"].(string)
+	lat := benchParallel(b, 3, func() error {
+		code, out := srv.call("POST", "/api/dataservice/query", token, map[string]any{"datasource_id": ds, "sql": "select 1"})
+		if code != 200 {
+			return fmt.Errorf("query: %d %v", code, out)
+		}
+		return nil
+	})
+	reportLatency(b, lat)
+}
+
+func BenchmarkQueryDriverTrivialBaseline(b *testing.B) {
+	db, err := sql.Open("pgx", pgtest.ServerURL()+"/postgres?sslmode=disable")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(3)
+	lat := benchParallel(b, 3, func() error {
+		var one int
+		return db.QueryRow("select 1").Scan(&one)
+	})
+	reportLatency(b, lat)
+}
+
+func benchParallel(b *testing.B, workers int, op func() error) []time.Duration {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				start := time.Now()
+				if err := op(); err != nil {
+					b.Error(err)
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(start))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	return lat
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "requests/s")
 }
