@@ -20,7 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mariadb -h 127.0.0.1 -uroot --default-character-set=utf8mb4 -e "create database $mdb character set utf8mb4;
-  create table $mdb.e2e_orders (id bigint primary key comment '订单号', amount decimal(10,2)) comment='订单'" \
+  create table $mdb.e2e_orders (id bigint primary key comment '订单号', amount decimal(10,2)) comment='订单';
+  insert into $mdb.e2e_orders values (1001, 128.50), (1002, 39.90), (1003, null)" \
   || { echo "FAIL: cannot create the MariaDB database $mdb on 127.0.0.1 as root"; exit 1; }
 export ASSETFLOW_E2E_MARIADB_DB=$mdb
 ASSETFLOW_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" ASSETFLOW_HTTP_ADDR=127.0.0.1:$http \

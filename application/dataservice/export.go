@@ -12,7 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"assetflow/domain/dataservice"
 	"assetflow/domain/datasource"
+	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 )
 
@@ -99,7 +101,11 @@ func (c *Console) Export(ctx context.Context, req Request, who Caller) (*Export,
 // (NULL empty and unquoted, empty text quoted, quotes doubled), flushing as it goes. It logs the
 // export when done.
 func (e *Export) WriteCSV(w io.Writer) (err error) {
-	rows := 0
+	_, err = e.writeCSV(w)
+	return err
+}
+
+func (e *Export) writeCSV(w io.Writer) (rows int, err error) {
 	defer func() {
 		if err != nil {
 			e.cancel()
@@ -114,27 +120,82 @@ func (e *Export) WriteCSV(w io.Writer) (err error) {
 	}()
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("\ufeff"); err != nil {
-		return err
+		return rows, err
 	}
 	header := make([]any, len(e.Columns))
 	for i, c := range e.Columns {
 		header[i] = c.Name
 	}
 	if err := writeCSVRow(bw, header, nil); err != nil {
-		return err
+		return rows, err
 	}
 	for row := range e.rows {
 		if err := writeCSVRow(bw, row, e.Columns); err != nil {
-			return err
+			return rows, err
 		}
 		rows++
 		if rows%1000 == 0 {
 			if err := bw.Flush(); err != nil {
-				return err
+				return rows, err
 			}
 		}
 	}
-	return bw.Flush()
+	return rows, bw.Flush()
+}
+
+// ExportFiles stores background exports.
+type ExportFiles interface {
+	Create(ctx context.Context, exportID string) io.WriteCloser
+	Open(ctx context.Context, exportID string) (io.ReadCloser, error)
+}
+
+// Recorder appends single events synchronously.
+type Recorder interface {
+	Record(ctx context.Context, streamID, streamType string, e es.Event, meta es.Metadata) (es.Ref, error)
+}
+
+// countingWriter counts bytes on their way to the store.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// StartBackgroundExport runs an export into the export store and records its start and end; the
+// file can be downloaded from any replica once it finished.
+func (c *Console) StartBackgroundExport(ctx context.Context, req Request, who Caller, files ExportFiles, rec Recorder, background context.Context) (string, es.Ref, error) {
+	exp, err := c.Export(ctx, req, who)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	id := "export-" + uuid.NewString()
+	started := dataservice.ExportStarted{ExportID: id, UserID: who.UserID, UserName: who.UserName, DatasourceID: req.DatasourceID, SQL: req.SQL, MaxRows: req.MaxRows}
+	ref, err := rec.Record(ctx, id, dataservice.StreamExport, started, who.Meta)
+	if err != nil {
+		exp.cancel()
+		_, _ = exp.writeCSV(io.Discard)
+		return "", es.Ref{}, err
+	}
+	go func() {
+		ctx := background
+		out := files.Create(ctx, id)
+		cw := &countingWriter{w: out}
+		rows, err := exp.writeCSV(cw)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		fin := dataservice.ExportFinished{ExportID: id, Status: "succeeded", Rows: rows, Bytes: cw.n}
+		if err != nil {
+			fin.Status, fin.Error = "failed", err.Error()
+		}
+		_, _ = rec.Record(context.WithoutCancel(ctx), id, dataservice.StreamExport, fin, who.Meta)
+	}()
+	return id, ref, nil
 }
 
 func writeCSVRow(w *bufio.Writer, row []any, cols []datasource.ResultColumn) error {

@@ -59,6 +59,8 @@ var eventDescriptions = map[string]string{
 	"catalog.collection_finished":    "A run ended (succeeded or failed with its reason), with counts and the databases and tables it read in full.",
 	"catalog.schedule_set":           "A datasource's periodic collection (cron) was set. Stream `schedule-<datasource id>`.",
 	"dataservice.query_executed":     "One query console execution or export: SQL as written and rendered, template params, status (succeeded, failed, cancelled), duration, rows, error. Stream `query-<query id>`; appended asynchronously.",
+	"dataservice.export_started":     "A background export began. Stream `export-<uuid>`.",
+	"dataservice.export_finished":    "A background export ended; when it succeeded its CSV can be downloaded from any replica.",
 	"monitor.operation_logged":       "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
 }
 

@@ -182,8 +182,36 @@ func TestQueryConsoleIntegration(t *testing.T) {
 		t.Fatalf("export cap: %d", code)
 	}
 
+	// Background export: started, finished, downloadable, byte-identical to the streamed one.
+	code, out = s.call("POST", "/api/dataservice/exports", token, map[string]any{"datasource_id": pgID, "sql": "select id, name, k, tricky from t order by id"})
+	if code != 202 {
+		t.Fatalf("background export: %d %v", code, out)
+	}
+	exportID := data(out)["export_id"].(string)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, out = s.call("GET", "/api/dataservice/exports/"+exportID, token, nil)
+		if st := data(out)["status"]; st == "succeeded" {
+			break
+		} else if st == "failed" || time.Now().After(deadline) {
+			t.Fatalf("background export: %v", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", "http://"+s.addr+"/api/dataservice/exports/"+exportID+"/download", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(file[3:], want) {
+		t.Fatalf("download: %d, %d bytes", resp.StatusCode, len(file))
+	}
+
 	// The log has every run; an analyst sees only their own.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline = time.Now().Add(10 * time.Second)
 	for {
 		_, out = s.call("GET", "/api/dataservice/query-log?page_size=100", token, nil)
 		entries := out["data"].([]any)

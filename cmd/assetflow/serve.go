@@ -16,6 +16,7 @@ import (
 	"assetflow/infrastructure/bus"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/exportstore"
 	"assetflow/infrastructure/httpapi"
 	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/relay"
@@ -80,10 +81,12 @@ func serve(ctx context.Context) error {
 		return err
 	}
 
+	bg, cancel := context.WithCancel(ctx)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
-		Queries: queryConsole, QueryLog: dsvcproj.Queries{Pool: c.pool}, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Queries: queryConsole, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
+		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
@@ -100,7 +103,6 @@ func serve(ctx context.Context) error {
 		},
 	})
 
-	bg, cancel := context.WithCancel(ctx)
 	collector.Background = bg
 	collector.Settler = catalogSettler{runner.NewWaiter(c.pool, hub, run, time.Minute)}
 	var wg sync.WaitGroup

@@ -21,6 +21,7 @@ import (
 	"assetflow/infrastructure/config"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
+	"assetflow/infrastructure/exportstore"
 	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/querycancel"
 	"assetflow/infrastructure/secrets"
@@ -53,7 +54,7 @@ func projections() []runner.Projection {
 
 // migrations lists every schema owner in order.
 func migrations() []postgres.Migration {
-	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration(), datasources.Migration(), catalogstate.Migration()}
+	ms := []postgres.Migration{eventstore.Migration(), runner.Migration(), accounts.Migration(), datasources.Migration(), catalogstate.Migration(), exportstore.Migration()}
 	for _, p := range projections() {
 		ms = append(ms, p.Migration())
 	}

@@ -23,10 +23,37 @@ type QueryExecuted struct {
 	Export         bool           `json:"export"`
 }
 
-func (QueryExecuted) EventType() string { return "dataservice.query_executed" }
+// ExportStarted: a background export began. Stream "export-<id>".
+type ExportStarted struct {
+	ExportID       string `json:"export_id"`
+	UserID         string `json:"user_id"`
+	UserName       string `json:"user_name"`
+	DatasourceID   string `json:"datasource_id"`
+	DatasourceName string `json:"datasource_name"`
+	SQL            string `json:"sql"`
+	MaxRows        int    `json:"max_rows"`
+}
 
-// StreamQuery is the stream type of query log entries (one stream per execution).
-const StreamQuery = "query"
+// ExportFinished: a background export ended; a succeeded one can be downloaded.
+type ExportFinished struct {
+	ExportID string `json:"export_id"`
+	Status   string `json:"status"` // succeeded | failed
+	Rows     int    `json:"rows"`
+	Bytes    int64  `json:"bytes"`
+	Error    string `json:"error"`
+}
+
+func (QueryExecuted) EventType() string  { return "dataservice.query_executed" }
+func (ExportStarted) EventType() string  { return "dataservice.export_started" }
+func (ExportFinished) EventType() string { return "dataservice.export_finished" }
+
+// Stream types: query log entries (one stream per execution) and background exports.
+const (
+	StreamQuery  = "query"
+	StreamExport = "export"
+)
 
 // Events lists the context's events.
-func Events() []eventsourcing.Event { return []eventsourcing.Event{QueryExecuted{}} }
+func Events() []eventsourcing.Event {
+	return []eventsourcing.Event{QueryExecuted{}, ExportStarted{}, ExportFinished{}}
+}

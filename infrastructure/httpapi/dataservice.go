@@ -20,6 +20,10 @@ func (h *handlers) dataserviceRoutes(r fiber.Router) {
 	r.Post("/dataservice/query/export", query, h.exportQuery)
 	r.Get("/dataservice/completions", query, h.completions)
 	r.Get("/dataservice/query-log", read, h.queryLog)
+	r.Post("/dataservice/exports", query, h.startExport)
+	r.Get("/dataservice/exports", query, h.listExports)
+	r.Get("/dataservice/exports/:id", query, h.getExport)
+	r.Get("/dataservice/exports/:id/download", query, h.downloadExport)
 }
 
 func (h *handlers) caller(c *fiber.Ctx) appdsvc.Caller {
@@ -153,4 +157,72 @@ func (h *handlers) queryLog(c *fiber.Ctx) error {
 		return err
 	}
 	return list(c, pg, res)
+}
+
+func (h *handlers) startExport(c *fiber.Ctx) error {
+	var req appdsvc.Request
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	id, ref, err := h.Queries.StartBackgroundExport(c.Context(), req, h.caller(c), h.ExportFiles, h.Recorder, h.Background)
+	if err != nil {
+		return err
+	}
+	h.await(c, ref, dsvc.Name)
+	return c.Status(fiber.StatusAccepted).JSON(okBody{Code: "OK", Message: "export started", Success: true,
+		Data: fiber.Map{"export_id": id, "download_url": "/api/dataservice/exports/" + id + "/download"}})
+}
+
+// ownExport returns an export the caller may see: their own, or any for admins.
+func (h *handlers) ownExport(c *fiber.Ctx) (dsvc.ExportJob, error) {
+	j, err := h.QueryLog.Export(c.Context(), c.Params("id"))
+	if err != nil {
+		return j, err
+	}
+	if p, _ := principalOf(c); j.UserID != p.UserID && !hasRole(p, access.RoleAdmin) {
+		return j, fault.NotFound("export", c.Params("id"))
+	}
+	return j, nil
+}
+
+func (h *handlers) getExport(c *fiber.Ctx) error {
+	j, err := h.ownExport(c)
+	if err != nil {
+		return err
+	}
+	return ok(c, j)
+}
+
+func (h *handlers) listExports(c *fiber.Ctx) error {
+	pg, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	owner := p.UserID
+	if hasRole(p, access.RoleAdmin) {
+		owner = ""
+	}
+	res, err := h.QueryLog.Exports(c.Context(), owner, pg)
+	if err != nil {
+		return err
+	}
+	return list(c, pg, res)
+}
+
+func (h *handlers) downloadExport(c *fiber.Ctx) error {
+	j, err := h.ownExport(c)
+	if err != nil {
+		return err
+	}
+	if j.Status != "succeeded" {
+		return fault.Conflict("the export is " + j.Status + "; download it once it succeeded")
+	}
+	r, err := h.ExportFiles.Open(c.Context(), j.ID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+j.ID+`.csv"`)
+	return c.SendStream(r, int(j.Bytes))
 }

@@ -44,6 +44,10 @@ type Deps struct {
 	ValidCron   func(string) error
 	Queries     *appdsvc.Console
 	QueryLog    dsvc.Queries
+	ExportFiles appdsvc.ExportFiles
+	Recorder    appdsvc.Recorder
+	// Background is the server's lifetime, for work that outlives a request.
+	Background  context.Context
 	CatalogQ    catproj.Queries
 	DatasourceQ dsproj.Queries
 	Users       accessproj.Queries

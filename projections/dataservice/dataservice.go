@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"assetflow/application/page"
 	domain "assetflow/domain/dataservice"
+	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
 )
@@ -34,8 +36,29 @@ func (Projection) Migration() postgres.Migration {
 	return postgres.Embedded("dataservice", migrationFiles)
 }
 
-// Apply writes one log row per execution, keyed by event id.
+// Apply writes one log row per execution (keyed by event id) and tracks background exports.
 func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
+	switch e.Type {
+	case domain.ExportStarted{}.EventType():
+		var v domain.ExportStarted
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		_, err := tx.Exec(ctx, `insert into dataservice_exports (id, user_id, user_name, datasource_id, sql, max_rows, status, started_at)
+			values ($1,$2,$3,$4,$5,$6,'running',$7) on conflict (id) do update set user_id=excluded.user_id, user_name=excluded.user_name,
+			datasource_id=excluded.datasource_id, sql=excluded.sql, max_rows=excluded.max_rows, started_at=excluded.started_at`,
+			v.ExportID, v.UserID, v.UserName, v.DatasourceID, v.SQL, v.MaxRows, e.OccurredAt)
+		return err
+	case domain.ExportFinished{}.EventType():
+		var v domain.ExportFinished
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		_, err := tx.Exec(ctx, `insert into dataservice_exports (id, user_id, status, rows, bytes, error, finished_at) values ($1,'',$2,$3,$4,$5,$6)
+			on conflict (id) do update set status=excluded.status, rows=excluded.rows, bytes=excluded.bytes, error=excluded.error,
+			finished_at=excluded.finished_at`, v.ExportID, v.Status, v.Rows, v.Bytes, v.Error, e.OccurredAt)
+		return err
+	}
 	if e.Type != (domain.QueryExecuted{}).EventType() {
 		return nil
 	}
@@ -136,5 +159,51 @@ func (q Queries) List(ctx context.Context, f Filter, p page.Request) (page.Resul
 		e.Params = params
 		return e, err
 	})
+	return res, err
+}
+
+// ExportJob is a background export.
+type ExportJob struct {
+	ID           string     `json:"id"`
+	UserID       string     `json:"user_id"`
+	UserName     string     `json:"user_name"`
+	DatasourceID string     `json:"datasource_id"`
+	SQL          string     `json:"sql"`
+	MaxRows      int        `json:"max_rows"`
+	Status       string     `json:"status"`
+	Rows         int        `json:"rows"`
+	Bytes        int64      `json:"bytes"`
+	Error        string     `json:"error"`
+	StartedAt    *time.Time `json:"started_at"`
+	FinishedAt   *time.Time `json:"finished_at"`
+}
+
+const exportCols = `id, user_id, user_name, datasource_id, sql, max_rows, status, rows, bytes, error, started_at, finished_at from dataservice_exports`
+
+// Export returns one export job.
+func (q Queries) Export(ctx context.Context, id string) (ExportJob, error) {
+	rows, err := q.Pool.Query(ctx, `select `+exportCols+` where id = $1`, id)
+	if err != nil {
+		return ExportJob{}, fmt.Errorf("get export: %w", err)
+	}
+	j, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[ExportJob])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, fault.NotFound("export", id)
+	}
+	return j, err
+}
+
+// Exports lists export jobs, newest first; userID "" lists everyone's.
+func (q Queries) Exports(ctx context.Context, userID string, p page.Request) (page.Result[ExportJob], error) {
+	var res page.Result[ExportJob]
+	if err := q.Pool.QueryRow(ctx, `select count(*) from dataservice_exports where $1 = '' or user_id = $1`, userID).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count exports: %w", err)
+	}
+	rows, err := q.Pool.Query(ctx, `select `+exportCols+` where $1 = '' or user_id = $1 order by started_at desc nulls last limit $2 offset $3`,
+		userID, p.Limit(), p.Offset())
+	if err != nil {
+		return res, fmt.Errorf("list exports: %w", err)
+	}
+	res.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ExportJob])
 	return res, err
 }
