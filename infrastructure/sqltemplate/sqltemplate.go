@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -22,7 +23,9 @@ func Render(text string, params map[string]any) (string, error) {
 	if err := checkDefined(text, params); err != nil {
 		return "", err
 	}
+	parseMu.Lock() // pongo2's default template set is not safe for concurrent parsing
 	tpl, err := pongo2.FromString(text)
+	parseMu.Unlock()
 	if err != nil {
 		return "", templateError(err)
 	}
@@ -32,6 +35,8 @@ func Render(text string, params map[string]any) (string, error) {
 	}
 	return out, nil
 }
+
+var parseMu sync.Mutex
 
 func templateError(err error) error {
 	var pe *pongo2.Error
