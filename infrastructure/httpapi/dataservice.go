@@ -130,13 +130,8 @@ func (h *handlers) liveCompletions(c *fiber.Ctx, ds, db string) ([]catproj.Compl
 }
 
 func (h *handlers) queryLog(c *fiber.Ctx) error {
-	pg, err := pageOf(c)
+	pg, from, to, err := pageAndRange(c)
 	if err != nil {
-		return err
-	}
-	from, err1 := timeQuery(c, "from")
-	to, err2 := timeQuery(c, "to")
-	if err := joinErr(err1, err2); err != nil {
 		return err
 	}
 	status := c.Query("status")

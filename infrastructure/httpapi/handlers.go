@@ -3,6 +3,8 @@ package httpapi
 import (
 	"time"
 
+	"assetflow/application/page"
+
 	"github.com/gofiber/fiber/v2"
 
 	appaccess "assetflow/application/access"
@@ -245,14 +247,20 @@ func timeQuery(c *fiber.Ctx, name string) (time.Time, error) {
 	return t, nil
 }
 
-func (h *handlers) auditEvents(c *fiber.Ctx) error {
+// pageAndRange reads page, page_size and an optional from/to time range.
+func pageAndRange(c *fiber.Ctx) (page.Request, time.Time, time.Time, error) {
 	pg, err := pageOf(c)
 	if err != nil {
-		return err
+		return pg, time.Time{}, time.Time{}, err
 	}
 	from, err1 := timeQuery(c, "from")
 	to, err2 := timeQuery(c, "to")
-	if err := joinErr(err1, err2); err != nil {
+	return pg, from, to, joinErr(err1, err2)
+}
+
+func (h *handlers) auditEvents(c *fiber.Ctx) error {
+	pg, from, to, err := pageAndRange(c)
+	if err != nil {
 		return err
 	}
 	if err := h.awaitPosition(c, audit.Name); err != nil {

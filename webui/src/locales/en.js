@@ -417,6 +417,7 @@ export default {
         failed: 'Query failed',
         template: 'Template error (line {line})',
         templateNoLine: 'Template error',
+        sqlLine: 'SQL error (line {line})',
         sql: 'SQL error',
         params: 'Template parameter error',
         forbidden: 'Not allowed to run this query',

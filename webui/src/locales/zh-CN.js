@@ -417,6 +417,7 @@ export default {
         failed: '查询失败',
         template: '模板错误（第 {line} 行）',
         templateNoLine: '模板错误',
+        sqlLine: 'SQL 错误（第 {line} 行）',
         sql: 'SQL 错误',
         params: '模板参数错误',
         forbidden: '没有权限执行该查询',
