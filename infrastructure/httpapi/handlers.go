@@ -3,11 +3,10 @@ package httpapi
 import (
 	"time"
 
-	"assetflow/application/page"
-
 	"github.com/gofiber/fiber/v2"
 
 	appaccess "assetflow/application/access"
+	"assetflow/application/page"
 	"assetflow/domain/access"
 	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
