@@ -55,5 +55,68 @@ const (
 
 // Events lists the context's events.
 func Events() []eventsourcing.Event {
-	return []eventsourcing.Event{QueryExecuted{}, ExportStarted{}, ExportFinished{}}
+	return []eventsourcing.Event{QueryExecuted{}, ExportStarted{}, ExportFinished{}, InterfaceCreated{}, InterfaceUpdated{},
+		InterfaceStatusChanged{}, InterfaceCalled{}, ReportSaved{}, ReportDeleted{}}
 }
+
+// InterfaceCreated: a draft version of a report API.
+type InterfaceCreated struct {
+	Definition Definition `json:"definition"`
+}
+
+// InterfaceUpdated: the version's definition changed.
+type InterfaceUpdated struct {
+	Definition Definition `json:"definition"`
+}
+
+// InterfaceStatusChanged: lifecycle moved (active, deprecated, disabled, deleted).
+type InterfaceStatusChanged struct {
+	Code    string `json:"code"`
+	Version string `json:"version"`
+	From    string `json:"from"`
+	Status  string `json:"status"`
+}
+
+// InterfaceCalled: one gateway call (a fact). Params have secrets redacted.
+type InterfaceCalled struct {
+	Code       string         `json:"code"`
+	Version    string         `json:"version"`
+	CallerID   string         `json:"caller_id"`
+	CallerName string         `json:"caller_name"`
+	ClientIP   string         `json:"client_ip"`
+	Params     map[string]any `json:"params"`
+	Status     int            `json:"status"`
+	ErrorCode  string         `json:"error_code"`
+	Error      string         `json:"error"`
+	Rows       int            `json:"rows"`
+	LatencyMs  float64        `json:"latency_ms"`
+	CacheHit   bool           `json:"cache_hit"`
+	Execute    string         `json:"execute"` // query | export
+}
+
+// ReportSaved: a report (报表) interfaces belong to was created or edited.
+type ReportSaved struct {
+	ReportID    string `json:"report_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Owner       string `json:"owner"`
+}
+
+// ReportDeleted: a report without interfaces was deleted.
+type ReportDeleted struct {
+	ReportID string `json:"report_id"`
+}
+
+func (InterfaceCreated) EventType() string       { return "dataservice.interface_created" }
+func (InterfaceUpdated) EventType() string       { return "dataservice.interface_updated" }
+func (InterfaceStatusChanged) EventType() string { return "dataservice.interface_status_changed" }
+func (InterfaceCalled) EventType() string        { return "dataservice.interface_called" }
+func (ReportSaved) EventType() string            { return "dataservice.report_saved" }
+func (ReportDeleted) EventType() string          { return "dataservice.report_deleted" }
+
+// More stream types.
+const (
+	StreamInterface = "interface"
+	StreamCall      = "interface_call"
+	StreamReport    = "report"
+)
