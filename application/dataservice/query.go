@@ -379,3 +379,5 @@ func (c *Console) log(ctx context.Context, p *prepared, req Request, who Caller,
 	}
 	_ = c.facts.Submit(context.WithoutCancel(ctx), "query-"+req.QueryID, dataservice.StreamQuery, e, who.Meta)
 }
+
+type esMeta = es.Metadata

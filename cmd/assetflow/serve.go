@@ -72,6 +72,7 @@ func serve(ctx context.Context) error {
 	svc, facts := c.accessService(key)
 	collector, curator, profiler := c.catalogServices(dsService)
 	queryConsole, cancels := c.console(dsService, facts)
+	interfaces, gateway := c.reportAPIs(dsService, facts, httpapi.Status)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
 	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }
@@ -85,7 +86,7 @@ func serve(ctx context.Context) error {
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
-		Queries: queryConsole, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
+		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,

@@ -15,6 +15,7 @@ import (
 	"assetflow/domain/dataservice"
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
+	"assetflow/domain/fault"
 	"assetflow/domain/monitor"
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/catalogstate"
@@ -182,4 +183,21 @@ func (c *core) console(ds *appds.Service, facts *eventstore.FactAppender) (*appd
 	con := appdsvc.NewConsole(querySources{ds}, sqlParser{}, sqltemplate.Render, eventstore.FactSink{Appender: facts, Codec: c.codec}, reg)
 	con.MaxConcurrent, con.ExportCap = c.cfg.QueryMaxConcurrent, c.cfg.ExportMaxRows
 	return con, reg
+}
+
+// definitions resolves gateway calls through the interfaces read model.
+type definitions struct{ q dsvcproj.Queries }
+
+func (d definitions) Definition(ctx context.Context, code, version string) (dataservice.Definition, string, error) {
+	row, err := d.q.Interface(ctx, code, version)
+	return row.Definition, row.Status, err
+}
+
+// reportAPIs wires report-API management and the /data-api gateway.
+func (c *core) reportAPIs(ds *appds.Service, facts *eventstore.FactAppender, statusOf func(fault.Kind) int) (*appdsvc.Interfaces, *appdsvc.Gateway) {
+	q := dsvcproj.Queries{Pool: c.pool}
+	mgmt := appdsvc.NewInterfaces(c.repo, querySources{ds}, q, eventstore.Recorder{Store: c.store, Codec: c.codec})
+	gw := appdsvc.NewGateway(definitions{q}, querySources{ds}, eventstore.FactSink{Appender: facts, Codec: c.codec})
+	gw.StatusOf = statusOf
+	return mgmt, gw
 }

@@ -42,22 +42,27 @@ func asFiber(err error, target **fiber.Error) bool { return errors.As(err, targe
 // authenticate accepts a Bearer session token or an X-API-Key; the user must be active and, for
 // tokens, the session not ended. Roles come from the read model, so changes apply at once.
 func (h *handlers) authenticate(c *fiber.Ctx) error {
+	p, err := h.resolvePrincipal(c)
+	if err != nil {
+		return err
+	}
+	c.Locals(localPrincipal, p)
+	return c.Next()
+}
+
+// resolvePrincipal reads the caller's credentials (shared by the API and the /data-api gateway).
+func (h *handlers) resolvePrincipal(c *fiber.Ctx) (accessproj.Principal, error) {
 	if key := c.Get("X-API-Key"); key != "" {
-		p, err := h.Users.APIKeyPrincipal(c.Context(), appaccess.APIKeyHash(key), h.Now())
-		if err != nil {
-			return err
-		}
-		c.Locals(localPrincipal, p)
-		return c.Next()
+		return h.Users.APIKeyPrincipal(c.Context(), appaccess.APIKeyHash(key), h.Now())
 	}
 	auth := c.Get(fiber.HeaderAuthorization)
 	token, found := strings.CutPrefix(auth, "Bearer ")
 	if !found || token == "" {
-		return fault.Unauthorized("sign in first: send Authorization: Bearer <token> or X-API-Key")
+		return accessproj.Principal{}, fault.Unauthorized("sign in first: send Authorization: Bearer <token> or X-API-Key")
 	}
 	claims, err := h.Tokens.Verify(token)
 	if err != nil {
-		return err
+		return accessproj.Principal{}, err
 	}
 	p, err := h.Users.SessionPrincipal(c.Context(), claims.Subject, claims.SessionID)
 	if errors.Is(err, accessproj.ErrUnknownUser) {
@@ -67,11 +72,7 @@ func (h *handlers) authenticate(c *fiber.Ctx) error {
 			p, err = h.Users.SessionPrincipal(c.Context(), claims.Subject, claims.SessionID)
 		}
 	}
-	if err != nil {
-		return err
-	}
-	c.Locals(localPrincipal, p)
-	return c.Next()
+	return p, err
 }
 
 func (h *handlers) requireAdmin(c *fiber.Ctx) error {

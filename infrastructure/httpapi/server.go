@@ -44,6 +44,9 @@ type Deps struct {
 	ValidCron   func(string) error
 	Queries     *appdsvc.Console
 	QueryLog    dsvc.Queries
+	Interfaces  *appdsvc.Interfaces
+	Gateway     *appdsvc.Gateway
+	Sources     appdsvc.Datasources
 	ExportFiles appdsvc.ExportFiles
 	Recorder    appdsvc.Recorder
 	// Background is the server's lifetime, for work that outlives a request.
@@ -115,6 +118,7 @@ func New(d Deps) *fiber.App {
 	h.datasourceRoutes(authed)
 	h.catalogRoutes(authed)
 	h.dataserviceRoutes(authed)
+	h.interfaceRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)
@@ -126,6 +130,11 @@ func New(d Deps) *fiber.App {
 	admin.Post("/:id/reset-password", h.resetPassword)
 
 	api.Use(func(c *fiber.Ctx) error { return fault.NotFound("API route", c.Method()+" "+c.Path()) })
+
+	app.Get("/data-api/openapi.json", h.openAPI)
+	app.Options("/data-api/:code", h.gatewayPreflight)
+	app.Get("/data-api/:code", h.gateway)
+	app.Post("/data-api/:code", h.gateway)
 	h.console(app)
 	return app
 }

@@ -39,6 +39,55 @@ func (Projection) Migration() postgres.Migration {
 // Apply writes one log row per execution (keyed by event id) and tracks background exports.
 func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 	switch e.Type {
+	case domain.InterfaceCreated{}.EventType(), domain.InterfaceUpdated{}.EventType():
+		var v domain.InterfaceCreated // both carry the definition
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		d := v.Definition
+		def, _ := json.Marshal(d)
+		_, err := tx.Exec(ctx, `insert into dataservice_interfaces (code, version, status, name, description, report_id, datasource_id, method,
+			visibility, definition, created_by, updated_by, created_at, updated_at) values ($1,$2,'draft',$3,$4,$5,$6,$7,$8,$9,$10,$10,$11,$11)
+			on conflict (code, version) do update set name=excluded.name, description=excluded.description, report_id=excluded.report_id,
+			datasource_id=excluded.datasource_id, method=excluded.method, visibility=excluded.visibility, definition=excluded.definition,
+			updated_by=excluded.updated_by, updated_at=excluded.updated_at`,
+			d.Code, d.Version, d.Name, d.Description, d.ReportID, d.DatasourceID, d.Method, d.Visibility, string(def), e.Metadata.ActorName, e.OccurredAt)
+		return err
+	case domain.InterfaceStatusChanged{}.EventType():
+		var v domain.InterfaceStatusChanged
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		if v.Status == "deleted" {
+			_, err := tx.Exec(ctx, `delete from dataservice_interfaces where code=$1 and version=$2`, v.Code, v.Version)
+			return err
+		}
+		_, err := tx.Exec(ctx, `update dataservice_interfaces set status=$3, updated_by=$4, updated_at=$5 where code=$1 and version=$2`,
+			v.Code, v.Version, v.Status, e.Metadata.ActorName, e.OccurredAt)
+		return err
+	case domain.ReportSaved{}.EventType():
+		var v domain.ReportSaved
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		_, err := tx.Exec(ctx, `insert into dataservice_reports (id, name, description, owner, created_at, updated_at) values ($1,$2,$3,$4,$5,$5)
+			on conflict (id) do update set name=excluded.name, description=excluded.description, owner=excluded.owner, updated_at=excluded.updated_at`,
+			v.ReportID, v.Name, v.Description, v.Owner, e.OccurredAt)
+		return err
+	case domain.ReportDeleted{}.EventType():
+		_, err := tx.Exec(ctx, `delete from dataservice_reports where id=$1`, e.StreamID)
+		return err
+	case domain.InterfaceCalled{}.EventType():
+		var v domain.InterfaceCalled
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		params, _ := json.Marshal(v.Params)
+		_, err := tx.Exec(ctx, `insert into dataservice_calls (event_id, code, version, caller_id, caller_name, client_ip, params, status, error_code,
+			error, rows, latency_ms, cache_hit, execute, occurred_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+			on conflict (event_id) do nothing`, e.ID, v.Code, v.Version, v.CallerID, v.CallerName, v.ClientIP, string(params), v.Status,
+			v.ErrorCode, v.Error, v.Rows, v.LatencyMs, v.CacheHit, v.Execute, e.OccurredAt)
+		return err
 	case domain.ExportStarted{}.EventType():
 		var v domain.ExportStarted
 		if err := json.Unmarshal(e.Payload, &v); err != nil {

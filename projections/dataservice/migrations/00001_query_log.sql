@@ -36,6 +36,56 @@ create table dataservice_exports (
 );
 create index dataservice_exports_user on dataservice_exports (user_id, started_at desc);
 
+create table dataservice_reports (
+    id          text primary key,
+    name        text        not null,
+    description text        not null default '',
+    owner       text        not null default '',
+    created_at  timestamptz not null,
+    updated_at  timestamptz not null
+);
+
+create table dataservice_interfaces (
+    code          text        not null,
+    version       text        not null,
+    status        text        not null,
+    name          text        not null,
+    description   text        not null default '',
+    report_id     text        not null default '',
+    datasource_id text        not null default '',
+    method        text        not null,
+    visibility    text        not null,
+    definition    jsonb       not null,
+    created_by    text        not null default '',
+    updated_by    text        not null default '',
+    created_at    timestamptz not null,
+    updated_at    timestamptz not null,
+    primary key (code, version)
+);
+
+create table dataservice_calls (
+    event_id    uuid primary key,
+    code        text             not null,
+    version     text             not null,
+    caller_id   text             not null default '',
+    caller_name text             not null default '',
+    client_ip   text             not null default '',
+    params      jsonb,
+    status      integer          not null,
+    error_code  text             not null default '',
+    error       text             not null default '',
+    rows        integer          not null default 0,
+    latency_ms  double precision not null,
+    cache_hit   boolean          not null default false,
+    execute     text             not null default 'query',
+    occurred_at timestamptz      not null
+);
+create index dataservice_calls_code_time on dataservice_calls (code, occurred_at desc);
+create index dataservice_calls_time on dataservice_calls (occurred_at desc);
+
 -- +goose Down
+drop table dataservice_calls;
+drop table dataservice_interfaces;
+drop table dataservice_reports;
 drop table dataservice_exports;
 drop table dataservice_query_log;

@@ -1,0 +1,62 @@
+import { launch, signIn, input } from './helpers.mjs'
+const BASE = 'http://127.0.0.1:18092'
+const shot = (page, n) => page.screenshot({ path: `/tmp/qshots/${n}.png` })
+const { browser, page, errors } = await launch()
+const view = () => page.locator('[data-test="query-view"]:visible')
+const ed = () => view().locator('[data-test="query-editor"] .ace_editor')
+try {
+  // admin: cancel and timeout on PostgreSQL
+  await page.goto(`${BASE}/login`)
+  await signIn(page, { username: 'admin', password: 'Admin-Pass-1' })
+  await page.evaluate(() => { for (const k of Object.keys(localStorage)) if (k.startsWith('assetflow.queryConsole.')) localStorage.removeItem(k) })
+  await page.goto(`${BASE}/dataservice/query`)
+  await page.locator('[data-test="query-tab-add"]').click()
+  await view().locator('[data-test="query-datasource"]').click()
+  await page.locator('[data-test="datasource-option-e2e-query-pg"]:visible').last().click()
+  await ed().evaluate((el) => el.env.editor.setValue('select pg_sleep(6)', 1))
+  await view().locator('[data-test="query-run"]').click()
+  await page.waitForTimeout(1500)
+  await shot(page, '20-running')
+  await view().locator('[data-test="query-cancel"]').click()
+  await view().locator('[data-test="query-error"]').waitFor()
+  await page.waitForTimeout(300)
+  await shot(page, '21-cancelled')
+  // select generate_series wide: 500 x 30
+  const cols = Array.from({ length: 30 }, (_, i) => `'value ' || g || ' col ${i}' as c${i}`).join(', ')
+  await ed().evaluate((el, sql) => el.env.editor.setValue(sql, 1), `select g, ${cols} from generate_series(1, 2000) g`)
+  await view().locator('[data-test="query-run"]').click()
+  await view().locator('[data-test="result-row-count"]').waitFor({ timeout: 20000 })
+  await view().locator('[data-test="result-page-size"]').click()
+  await page.locator('[data-test="result-page-size-500"]:visible').last().click()
+  await view().locator('[data-test="result-row-count"][data-count="500"]').waitFor({ timeout: 20000 })
+  const t0 = Date.now()
+  await page.mouse.move(700, 600)
+  for (let i = 0; i < 20; i++) { await page.mouse.wheel(0, 400); await page.waitForTimeout(16) }
+  for (let i = 0; i < 10; i++) { await page.mouse.wheel(600, 0); await page.waitForTimeout(16) }
+  console.log('scroll ms', Date.now() - t0)
+  await page.waitForTimeout(300)
+  await shot(page, '22-wide')
+  // viewer
+  await page.evaluate(() => localStorage.removeItem('assetflow.session'))
+  await page.goto(`${BASE}/login`)
+  await signIn(page, { username: 'viewer1', password: 'Viewer-Pass-1' })
+  await page.goto(`${BASE}/dataservice/query`)
+  await page.locator('[data-test="query-console"]').waitFor()
+  await view().locator('[data-test="query-datasource"]').click()
+  await page.locator('[data-test="datasource-option-e2e-query-maria"]:visible').last().click()
+  await ed().evaluate((el) => el.env.editor.setValue('select * from e2e_orders', 1))
+  await view().locator('[data-test="query-run"]').click()
+  await view().locator('[data-test="query-error"]').waitFor()
+  await page.waitForTimeout(500)
+  await shot(page, '23-viewer')
+  await page.goto(`${BASE}/dataservice/query-log`)
+  await page.locator('[data-test="query-log-table"]').waitFor()
+  await page.waitForTimeout(800)
+  await shot(page, '24-viewer-log')
+} catch (e) {
+  console.error('FAILED', e.message)
+  await shot(page, 'zz-failure2')
+} finally {
+  console.log(JSON.stringify(errors))
+  await browser.close()
+}

@@ -1,0 +1,15 @@
+import { launch, signIn } from './helpers.mjs'
+const BASE = 'http://127.0.0.1:18092'
+const { browser, page } = await launch()
+await page.goto(`${BASE}/login`)
+await signIn(page, { username: 'admin', password: 'Admin-Pass-1' })
+await page.goto(`${BASE}/dataservice/query`)
+await page.waitForTimeout(1000)
+const view = () => page.locator('[data-test="query-view"]:visible')
+console.log(await view().count(), await page.locator('[data-test="query-tab"]').count())
+await view().locator('[data-test="query-run"]').click()
+await view().locator('[data-test="result-row-count"]').waitFor({ timeout: 20000 })
+console.log(await view().locator('[data-test="result-row-count"]').getAttribute('data-count'))
+const info = await page.evaluate(() => [...document.querySelectorAll('[data-test="result-grid"] *')].filter((e) => e.scrollHeight > e.clientHeight + 50).map((e) => `${e.className} ${getComputedStyle(e).overflowY} ${e.scrollHeight}/${e.clientHeight}`).slice(0, 10))
+console.log(info)
+await browser.close()
