@@ -16,24 +16,22 @@ if ((await view().locator('[data-test="result-row-count"]').getAttribute('data-c
   await page.locator('[data-test="result-page-size-500"]:visible').last().click()
   await view().locator('[data-test="result-row-count"][data-count="500"]').waitFor({ timeout: 20000 })
 }
+const info = await page.evaluate(() => [...document.querySelectorAll('[data-test="result-grid"] *')].filter((e) => e.scrollHeight > e.clientHeight + 50).map((e) => `${e.className} ${getComputedStyle(e).overflowY} ${e.scrollHeight}/${e.clientHeight}`).slice(0, 10))
+console.log(info)
 const t0 = Date.now()
-const stats = await page.evaluate(async () => {
-  const all = [...document.querySelectorAll('[data-test="result-grid"] *')].filter((e) => e.scrollHeight > e.clientHeight + 50 && getComputedStyle(e).overflowY !== 'visible' && getComputedStyle(e).overflowY !== 'hidden')
-  const body = all[0]
-  const scroller = body
-  const frames = []
+await page.evaluate(() => {
+  window.__frames = []
   let last = performance.now()
-  for (let i = 0; i < 120; i++) {
-    scroller.scrollTop += 130
-    if (i % 3 === 0) scroller.scrollLeft += 90
-    await new Promise((r) => requestAnimationFrame(r))
-    const now = performance.now()
-    frames.push(now - last)
-    last = now
-  }
-  frames.sort((a, b) => a - b)
-  const firstRow = document.querySelector('[data-test="result-grid"] .el-table-v2__main [data-cell]')?.dataset.cell
-  return { firstRow, top: scroller.scrollTop, left: scroller.scrollLeft, found: !!body, cls: scroller?.className, median: frames[60], p95: frames[114], max: frames[119], cells: document.querySelectorAll('[data-cell]').length }
+  const loop = (now) => { window.__frames.push(now - last); last = now; if (window.__frames.length < 100000) window.__raf = requestAnimationFrame(loop) }
+  window.__raf = requestAnimationFrame(loop)
+})
+await page.mouse.move(800, 650)
+for (let i = 0; i < 60; i++) { await page.mouse.wheel(i % 4 === 0 ? 200 : 0, 300) }
+const stats = await page.evaluate(() => {
+  cancelAnimationFrame(window.__raf)
+  const f = [...window.__frames].slice(1).sort((a, b) => a - b)
+  const firstRow = document.querySelector('[data-test="result-grid"] [data-cell]')?.dataset.cell
+  return { n: f.length, median: f[Math.floor(f.length / 2)], p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1], firstRow, cells: document.querySelectorAll('[data-cell]').length }
 })
 console.log('switch-time', Date.now() - t0, JSON.stringify(stats))
 const t1 = Date.now()
