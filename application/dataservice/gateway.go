@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"assetflow/domain/datasource"
 	"assetflow/domain/dataservice"
+	"assetflow/domain/datasource"
 	"assetflow/domain/fault"
 )
 
@@ -611,7 +611,9 @@ type cached struct {
 	expires time.Time
 }
 
-func newResultCache(max int) *resultCache { return &resultCache{max: max, entries: map[string]cached{}} }
+func newResultCache(max int) *resultCache {
+	return &resultCache{max: max, entries: map[string]cached{}}
+}
 
 func (c *resultCache) get(key string, now time.Time) (Response, bool) {
 	c.mu.Lock()

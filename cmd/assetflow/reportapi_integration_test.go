@@ -51,7 +51,7 @@ func salesDefinition(ds, report, version string) map[string]any {
 		"query_template": `select to_char(date, 'YYYY-MM-DD') as date, store_id, sum(amount) as total_amount, count(order_id) as order_count
 			from fact_sales where date between :startDate and :endDate and (:storeId::text is null or store_id = :storeId)
 			group by date, store_id order by date, store_id`,
-		"pagination": map[string]any{"enabled": true, "default_page_size": 5, "max_page_size": 100},
+		"pagination":    map[string]any{"enabled": true, "default_page_size": 5, "max_page_size": 100},
 		"total_enabled": true, "total_sql": `select count(*) from (select 1 from fact_sales where date between :startDate and :endDate
 			and (:storeId::text is null or store_id = :storeId) group by date, store_id) x`,
 		"cache": map[string]any{"enabled": true, "ttl_seconds": 30}, "audit": true,

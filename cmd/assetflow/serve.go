@@ -12,6 +12,7 @@ import (
 	"time"
 
 	appcat "assetflow/application/catalog"
+	appdsvc "assetflow/application/dataservice"
 	"assetflow/domain/eventsourcing"
 	"assetflow/infrastructure/bus"
 	"assetflow/infrastructure/datasources"
@@ -121,7 +122,8 @@ func serve(ctx context.Context) error {
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
-		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler)
+		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
+			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
 	})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -216,7 +218,7 @@ func brokerReachable(ctx context.Context, brokers []string) error {
 
 // runSchedules keeps the scheduled collections in step with the schedules read model and, on the
 // leader, ends runs whose replica died. Every replica runs this; only the lock holder's jobs fire.
-func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler) error {
+func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler, alarms *appdsvc.Alarms) error {
 	elector := &scheduler.LockElector{Locks: locks, Key: "assetflow-scheduler"}
 	s, err := scheduler.New(ctx, elector)
 	if err != nil {
@@ -269,6 +271,9 @@ func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, 
 				if n, err := collector.ReapInterrupted(ctx, rr, system); err == nil && n > 0 {
 					slog.Warn("ended interrupted collection runs", "count", n)
 				}
+			}
+			if fired, err := alarms.Check(ctx, time.Now()); err == nil && len(fired) > 0 {
+				slog.Warn("report API alarms delivered", "count", len(fired))
 			}
 		}
 		select {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,7 +395,20 @@ func (h *handlers) gateway(c *fiber.Ctx) error {
 		}
 	}
 	h.cors(c, code)
+	start := time.Now()
 	resp, err := h.Gateway.Call(c.Context(), code, in, who)
+	status, cache := fiber.StatusOK, "miss"
+	if err != nil {
+		status = Status(fault.KindOf(err))
+	} else if resp.CacheHit {
+		cache = "hit"
+	}
+	label := code
+	if status == fiber.StatusNotFound {
+		label = "_unknown" // unknown codes must not grow the series without bound
+	}
+	h.Metrics.APICalls.WithLabelValues(label, resp.Version, strconv.Itoa(status), cache).Inc()
+	h.Metrics.APILatency.WithLabelValues(label).Observe(time.Since(start).Seconds())
 	if err != nil {
 		return err
 	}

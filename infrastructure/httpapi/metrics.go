@@ -14,6 +14,8 @@ type Metrics struct {
 	RelayActive    prometheus.Gauge
 	ProjectionLag  *prometheus.GaugeVec
 	EventsApplied  *prometheus.CounterVec
+	APICalls       *prometheus.CounterVec
+	APILatency     *prometheus.HistogramVec
 }
 
 // NewMetrics registers the series on a fresh registry (no globals).
@@ -31,8 +33,12 @@ func NewMetrics() *Metrics {
 			Name: "assetflow_projection_lag_events", Help: "Store head position minus the highest position the projection applied in this process.",
 		}, []string{"projection"}),
 		EventsApplied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assetflow_projection_events_applied_total", Help: "Events applied per projection."}, []string{"projection"}),
+		APICalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assetflow_report_api_calls_total",
+			Help: "Report API (/data-api) calls by code, version, status and cache result."}, []string{"code", "version", "status", "cache"}),
+		APILatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "assetflow_report_api_latency_seconds",
+			Help: "Report API latency by code.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"code"}),
 	}
-	m.Registry.MustRegister(m.HTTPDuration, m.EventsAppended, m.RelayLag, m.RelayActive, m.ProjectionLag, m.EventsApplied,
+	m.Registry.MustRegister(m.HTTPDuration, m.EventsAppended, m.RelayLag, m.RelayActive, m.ProjectionLag, m.EventsApplied, m.APICalls, m.APILatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	appdsvc "assetflow/application/dataservice"
 	"assetflow/application/page"
 	domain "assetflow/domain/dataservice"
 	"assetflow/domain/fault"
@@ -224,4 +225,37 @@ func (q Queries) Metrics(ctx context.Context, code string, from, to time.Time, s
 		m.At = m.At.UTC()
 		return m, err
 	})
+}
+
+// AlarmedDefinitions lists the versions callers reach whose definitions configure an alarm.
+func (q Queries) AlarmedDefinitions(ctx context.Context) ([]domain.Definition, error) {
+	rows, err := q.Pool.Query(ctx, `select distinct on (code) definition::text from dataservice_interfaces
+		where status = 'active' and definition->'alarm'->>'webhook_url' <> ''
+		order by code, string_to_array(version, '.')::int[] desc`)
+	if err != nil {
+		return nil, fmt.Errorf("alarmed interfaces: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Definition, error) {
+		var raw string
+		var d domain.Definition
+		if err := r.Scan(&raw); err != nil {
+			return d, err
+		}
+		return d, json.Unmarshal([]byte(raw), &d)
+	})
+}
+
+// WindowStats summarises an interface's calls since a time.
+func (q Queries) WindowStats(ctx context.Context, code string, since time.Time) (appdsvc.WindowStats, error) {
+	var s appdsvc.WindowStats
+	var p95 *float64
+	err := q.Pool.QueryRow(ctx, `select count(*), count(*) filter (where status >= 500), percentile_cont(0.95) within group (order by latency_ms)
+		from dataservice_calls where code = $1 and occurred_at >= $2`, code, since).Scan(&s.Calls, &s.Errors, &p95)
+	if p95 != nil {
+		s.P95Ms = *p95
+	}
+	if s.Calls > 0 {
+		s.ErrorRate = float64(s.Errors) / float64(s.Calls)
+	}
+	return s, err
 }
