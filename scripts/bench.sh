@@ -13,6 +13,7 @@ run 'CatalogCollect10k' 1x 1 ./cmd/assetflow/
 run 'CatalogSearch100k' 500x 1 ./projections/catalog/
 run 'ExportMillionRows' 2x
 run 'QueryAPITrivial|QueryDriverTrivialBaseline' 3000x
+run 'GatewayWrk' 1x
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo

@@ -37,6 +37,33 @@ type Gateway struct {
 	now     func() time.Time
 	// StatusOf maps an error kind to the HTTP status the adapter sends (logged with each call).
 	StatusOf func(fault.Kind) int
+	// Definitions and datasources are reused for DefinitionTTL: an edit reaches callers within it.
+	defCache *ttlCache[cachedDef]
+	srcCache *ttlCache[cachedSource]
+}
+
+// DefinitionTTL is how long the gateway reuses a loaded definition or datasource.
+const DefinitionTTL = time.Second
+
+type cachedDef struct {
+	def    dataservice.Definition
+	status string
+}
+
+type cachedSource struct {
+	q   Querier
+	cfg datasource.Config
+}
+
+// cachedSources serves OpenQuerier from the gateway's short-lived cache.
+type cachedSources struct{ g *Gateway }
+
+func (s cachedSources) OpenQuerier(ctx context.Context, id string) (Querier, datasource.Config, error) {
+	v, err := s.g.srcCache.get(id, s.g.now(), func() (cachedSource, error) {
+		q, cfg, err := s.g.sources.OpenQuerier(ctx, id)
+		return cachedSource{q, cfg}, err
+	})
+	return v.q, v.cfg, err
 }
 
 // NewGateway wires the gateway.
@@ -44,7 +71,8 @@ func NewGateway(defs Definitions, sources Datasources, facts Facts) *Gateway {
 	if defs == nil || sources == nil || facts == nil {
 		panic("dataservice.NewGateway: nil dependency")
 	}
-	return &Gateway{defs: defs, sources: sources, facts: facts, cache: newResultCache(10000), now: time.Now}
+	return &Gateway{defs: defs, sources: sources, facts: facts, cache: newResultCache(10000), now: time.Now,
+		defCache: newTTLCache[cachedDef](DefinitionTTL), srcCache: newTTLCache[cachedSource](DefinitionTTL)}
 }
 
 // CallInput is everything a call carries.
@@ -105,10 +133,14 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		}
 		_ = g.facts.Submit(context.WithoutCancel(ctx), "call-"+uuid.NewString(), dataservice.StreamCall, e, who.metaFor())
 	}()
-	def, status, err := g.defs.Definition(ctx, code, in.Version)
+	cd, err := g.defCache.get(code+"@"+in.Version, start, func() (cachedDef, error) {
+		d, st, err := g.defs.Definition(ctx, code, in.Version)
+		return cachedDef{d, st}, err
+	})
 	if err != nil {
 		return resp, err
 	}
+	def, status := cd.def, cd.status
 	if status != "active" && !(status == "deprecated" && in.Version != "") {
 		return resp, fault.NotFound("interface", code)
 	}
@@ -129,7 +161,7 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 			return hit, nil
 		}
 	}
-	resp, err = Execute(ctx, g.sources, def, params)
+	resp, err = Execute(ctx, cachedSources{g}, def, params)
 	if err != nil {
 		return resp, err
 	}

@@ -207,17 +207,17 @@ func (mysqlCatalog) hint(err error) string {
 	return ""
 }
 
-// sessionID and kill stop a running statement: closing the client socket alone leaves MySQL and
-// MariaDB running it until they next write to the socket.
-func (mysqlCatalog) sessionID(ctx context.Context, conn *sql.Conn) (string, error) {
+// canceller stops a running statement with KILL QUERY from another connection: closing the client
+// socket alone leaves MySQL and MariaDB running it until they next write to the socket.
+func (mysqlCatalog) canceller(ctx context.Context, db *sql.DB, conn *sql.Conn) (func(context.Context) error, error) {
 	var id string
-	err := conn.QueryRowContext(ctx, `select connection_id()`).Scan(&id)
-	return id, err
-}
-
-func (mysqlCatalog) kill(ctx context.Context, db *sql.DB, id string) error {
-	_, err := db.ExecContext(ctx, "kill query "+id)
-	return err
+	if err := conn.QueryRowContext(ctx, `select connection_id()`).Scan(&id); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		_, err := db.ExecContext(ctx, "kill query "+id)
+		return err
+	}, nil
 }
 
 // starrocksCatalog adds StarRocks' catalogs: the default catalog's databases are listed bare,

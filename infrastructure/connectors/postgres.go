@@ -152,15 +152,22 @@ func (postgresCatalog) hint(err error) string {
 	return ""
 }
 
-func (postgresCatalog) sessionID(ctx context.Context, conn *sql.Conn) (string, error) {
-	var pid string
-	err := conn.QueryRowContext(ctx, `select pg_backend_pid()::text`).Scan(&pid)
-	return pid, err
-}
-
-func (postgresCatalog) kill(ctx context.Context, db *sql.DB, pid string) error {
-	_, err := db.ExecContext(ctx, `select pg_cancel_backend($1::int)`, pid)
-	return err
+// canceller sends PostgreSQL's cancel request for the connection's backend (the protocol's own
+// out-of-band cancel, no extra round trip before the statement).
+func (postgresCatalog) canceller(_ context.Context, _ *sql.DB, conn *sql.Conn) (func(context.Context) error, error) {
+	var pc *pgconn.PgConn
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		pc = c.Conn().PgConn()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pc.CancelRequest, nil
 }
 
 // useDatabase sets the schema search path: on PostgreSQL a datasource's "databases" are schemas.

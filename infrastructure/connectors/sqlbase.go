@@ -27,11 +27,10 @@ type databaseSwitcher interface {
 	useDatabase(ctx context.Context, conn *sql.Conn, db string) (restore func(), err error)
 }
 
-// killer is implemented by engines whose statements keep running on the server when the client
-// goes away; Query then cancels them explicitly from a second connection.
-type killer interface {
-	sessionID(ctx context.Context, conn *sql.Conn) (string, error)
-	kill(ctx context.Context, db *sql.DB, sessionID string) error
+// canceller is implemented by engines whose statements keep running on the server when the client
+// goes away; Query prepares the cancel before the statement and fires it if the context ends first.
+type canceller interface {
+	canceller(ctx context.Context, db *sql.DB, conn *sql.Conn) (cancel func(context.Context) error, err error)
 }
 
 type querier interface {
@@ -115,15 +114,15 @@ func (c *sqlConnector) Query(ctx context.Context, req QueryRequest, sink RowSink
 		return QueryResult{}, c.err(err)
 	}
 	defer conn.Close()
-	if k, ok := c.eng.(killer); ok {
-		sid, err := k.sessionID(ctx, conn)
+	if k, ok := c.eng.(canceller); ok {
+		cancelStatement, err := k.canceller(ctx, c.db, conn)
 		if err != nil {
 			return QueryResult{}, c.err(err)
 		}
 		stop := context.AfterFunc(ctx, func() {
 			kctx, kcancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer kcancel()
-			_ = k.kill(kctx, c.db, sid)
+			_ = cancelStatement(kctx)
 		})
 		defer stop()
 	}

@@ -12,6 +12,7 @@ import (
 	"assetflow/domain/access"
 	domain "assetflow/domain/dataservice"
 	"assetflow/domain/fault"
+	accessproj "assetflow/projections/access"
 	dsvc "assetflow/projections/dataservice"
 )
 
@@ -387,7 +388,7 @@ func (h *handlers) gateway(c *fiber.Ctx) error {
 	}
 	who := appdsvc.CallerInfo{ClientIP: c.IP()}
 	if c.Get("X-API-Key") != "" || c.Get(fiber.HeaderAuthorization) != "" {
-		p, err := h.resolvePrincipal(c)
+		p, err := h.gatewayPrincipal(c)
 		if err != nil {
 			who.AuthErr = err
 		} else {
@@ -452,4 +453,30 @@ func (h *handlers) cors(c *fiber.Ctx, code string) {
 func (h *handlers) gatewayPreflight(c *fiber.Ctx) error {
 	h.cors(c, c.Params("code"))
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// apiKeyTTL is how long the gateway trusts a resolved API key: a revoked key stops working within it.
+const apiKeyTTL = time.Second
+
+type keyEntry struct {
+	p       accessproj.Principal
+	expires time.Time
+}
+
+// gatewayPrincipal resolves the caller, remembering API keys for apiKeyTTL: report APIs are called
+// by programs at high rates, and one lookup per call would cost more than the query.
+func (h *handlers) gatewayPrincipal(c *fiber.Ctx) (accessproj.Principal, error) {
+	key := c.Get("X-API-Key")
+	if key == "" {
+		return h.resolvePrincipal(c)
+	}
+	now := h.Now()
+	if v, ok := h.keyCache.Load(key); ok && now.Before(v.(keyEntry).expires) {
+		return v.(keyEntry).p, nil
+	}
+	p, err := h.resolvePrincipal(c)
+	if err == nil {
+		h.keyCache.Store(key, keyEntry{p: p, expires: now.Add(apiKeyTTL)})
+	}
+	return p, err
 }

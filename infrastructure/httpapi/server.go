@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -141,6 +142,7 @@ func New(d Deps) *fiber.App {
 
 type handlers struct {
 	Deps
+	keyCache sync.Map // API key -> keyEntry (gateway only)
 }
 
 // limitBody rejects bodies over MaxBody with a 400 in the envelope.
