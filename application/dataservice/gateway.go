@@ -115,6 +115,10 @@ type Response struct {
 	Args      []any  `json:"-"`
 }
 
+// Forget makes this replica reload an interface's definitions on the next call (after an edit or a
+// lifecycle change here; other replicas follow within DefinitionTTL).
+func (g *Gateway) Forget(code string) { g.defCache.forget(code + "@") }
+
 // Call serves one request and logs it.
 func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who CallerInfo) (resp Response, err error) {
 	start := g.now()

@@ -42,3 +42,14 @@ func (c *ttlCache[V]) get(key string, now time.Time, load func() (V, error)) (V,
 	c.mu.Unlock()
 	return v, nil
 }
+
+// forget drops every entry whose key starts with prefix.
+func (c *ttlCache[V]) forget(prefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+			delete(c.entries, k)
+		}
+	}
+}

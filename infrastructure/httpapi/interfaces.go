@@ -109,6 +109,7 @@ func (h *handlers) interfaceVersions(c *fiber.Ctx) error {
 // interfaceAnswer waits for the read model and answers with the version.
 func (h *handlers) interfaceAnswer(c *fiber.Ctx, ref eventRef, code, version string, status int) error {
 	h.await(c, ref, dsvc.Name)
+	h.Gateway.Forget(code)
 	row, err := h.QueryLog.Interface(c.Context(), code, version)
 	if err != nil {
 		return err
@@ -184,6 +185,7 @@ func (h *handlers) deleteInterface(c *fiber.Ctx) error {
 		return err
 	}
 	h.await(c, ref, dsvc.Name)
+	h.Gateway.Forget(c.Params("code"))
 	return ok(c, nil)
 }
 

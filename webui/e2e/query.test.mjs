@@ -49,11 +49,16 @@ function api(method, path, body) {
   )
 }
 
+// The query settings the test expects (the defaults: read-only, 60 s, 10,000 rows).
+const QUERY_SETTINGS = { allow_writes: false, query_timeout_seconds: 60, max_rows: 10000 }
+
 /** The id of the datasource `want.name`, created (or brought back to `want`) unless it matches. */
-async function ensureDatasource(want) {
+async function ensureDatasource(settings) {
+  const want = { ...settings, ...QUERY_SETTINGS }
   const found = await api('GET', `/api/datasources?page=1&page_size=100&keyword=${encodeURIComponent(want.name)}`)
   const existing = (found.body.data || []).find((d) => d.name === want.name)
-  const same = (d) => d.type === want.type && d.host === want.host && d.port === want.port && d.database === want.database && d.username === want.username
+  const keys = ['type', 'host', 'port', 'database', 'username', ...Object.keys(QUERY_SETTINGS)]
+  const same = (d) => keys.every((k) => d[k] === want[k])
   if (existing && same(existing)) return existing.id
   if (existing) {
     const res = await api('PUT', `/api/datasources/${encodeURIComponent(existing.id)}`, {
