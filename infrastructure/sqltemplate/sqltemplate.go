@@ -14,6 +14,44 @@ import (
 	"assetflow/domain/fault"
 )
 
+var registerFilters sync.Once
+
+// quoteSQL writes a value as a SQL literal: numbers and booleans bare, everything else as a
+// single-quoted string with quotes doubled.
+func quoteSQL(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case int, int32, int64, float32, float64:
+		return fmt.Sprint(x)
+	case bool:
+		if x {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
+}
+
+// filters adds |sql (a value as a SQL literal) and |sqllist (a list as comma-separated literals,
+// for IN (...)), so templates need not splice raw text.
+func filters() {
+	_ = pongo2.RegisterFilter("sql", func(in, _ *pongo2.Value) (*pongo2.Value, *pongo2.Error) {
+		return pongo2.AsSafeValue(quoteSQL(in.Interface())), nil
+	})
+	_ = pongo2.RegisterFilter("sqllist", func(in, _ *pongo2.Value) (*pongo2.Value, *pongo2.Error) {
+		var parts []string
+		in.Iterate(func(_, _ int, key, _ *pongo2.Value) bool {
+			parts = append(parts, quoteSQL(key.Interface()))
+			return true
+		}, func() {})
+		if len(parts) == 0 {
+			return pongo2.AsSafeValue("NULL"), nil
+		}
+		return pongo2.AsSafeValue(strings.Join(parts, ", ")), nil
+	})
+}
+
 // Render renders text with params. A template error or an undefined variable is an INVALID_PARAM
 // error on field "sql" whose message starts with the line.
 func Render(text string, params map[string]any) (string, error) {
@@ -23,6 +61,7 @@ func Render(text string, params map[string]any) (string, error) {
 	if err := checkDefined(text, params); err != nil {
 		return "", err
 	}
+	registerFilters.Do(filters)
 	parseMu.Lock() // pongo2's default template set is not safe for concurrent parsing
 	tpl, err := pongo2.FromString(text)
 	parseMu.Unlock()

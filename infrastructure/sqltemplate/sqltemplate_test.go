@@ -27,6 +27,8 @@ func TestRender(t *testing.T) {
 		{"broken", "select * from {{ missing.x }", nil, "", "template line 1"},
 		{"string literal", `select {% if mode == "full" %}*{% endif %} from t`, map[string]any{"mode": "full"}, "select * from t", ""},
 		{"with", "{% with n=10 %}select {{ n }}{% endwith %}", nil, "select 10", ""},
+		{"sql literal", "select * from t where name = {{ name|sql }} and n = {{ n|sql }}", map[string]any{"name": "O'Brien", "n": int64(3)}, "select * from t where name = 'O''Brien' and n = 3", ""},
+		{"sql list", "select * from t where id in ({{ ids|sqllist }})", map[string]any{"ids": []any{int64(1), "x'y"}}, "select * from t where id in (1, 'x''y')", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
