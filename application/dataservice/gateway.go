@@ -1,9 +1,11 @@
 package dataservice
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"regexp"
@@ -78,6 +80,8 @@ func NewGateway(defs Definitions, sources Datasources, facts Facts) *Gateway {
 // CallInput is everything a call carries.
 type CallInput struct {
 	Version string
+	// Export marks a CSV download (logged as execute type "export").
+	Export  bool
 	Query   map[string][]string
 	Headers map[string]string // canonical names
 	Body    map[string]any
@@ -106,10 +110,12 @@ type PageMeta struct {
 
 // Response is a call's answer.
 type Response struct {
-	Data     []map[string]any `json:"data"`
-	Meta     *PageMeta        `json:"meta,omitempty"`
-	Version  string           `json:"-"`
-	CacheHit bool             `json:"-"`
+	Data []map[string]any `json:"data"`
+	// Columns are the output columns in order, after the transform.
+	Columns  []string  `json:"-"`
+	Meta     *PageMeta `json:"meta,omitempty"`
+	Version  string    `json:"-"`
+	CacheHit bool      `json:"-"`
 	// Statement and Args are the bound SQL (try-runs show them).
 	Statement string `json:"-"`
 	Args      []any  `json:"-"`
@@ -132,6 +138,9 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		e := dataservice.InterfaceCalled{Code: code, Version: def.Version, CallerID: who.UserID, CallerName: who.Name, ClientIP: who.ClientIP,
 			Params: redact(params), Status: status, Rows: len(resp.Data), LatencyMs: float64(g.now().Sub(start).Microseconds()) / 1000,
 			CacheHit: resp.CacheHit, Execute: "query"}
+		if in.Export {
+			e.Execute = "export"
+		}
 		if err != nil {
 			e.ErrorCode, e.Error = fault.KindOf(err).Code(), err.Error()
 		}
@@ -465,7 +474,10 @@ func Execute(ctx context.Context, sources Datasources, def dataservice.Definitio
 	resp := Response{Data: []map[string]any{}, Meta: meta, Statement: statement, Args: args}
 	var cols []datasource.ResultColumn
 	_, err = q.Query(ctx, datasource.QueryRequest{SQL: statement, Args: args, MaxRows: def.MaxRows, Timeout: timeout, Database: def.Database,
-		OnColumns: func(c []datasource.ResultColumn) { cols = c }}, func(row []any) error {
+		OnColumns: func(c []datasource.ResultColumn) {
+			cols = c
+			resp.Columns = outputColumns(def.Transform, c)
+		}}, func(row []any) error {
 		m := make(map[string]any, len(row))
 		for i, v := range row {
 			m[cols[i].Name] = jsonValue(v)
@@ -589,6 +601,49 @@ func bindExpanding(sql string, dollar bool, value func(string) any) (string, []a
 		b.WriteByte(statement[i])
 	}
 	return b.String(), flat
+}
+
+// outputColumns names the answer's columns in order, as the transform leaves them.
+func outputColumns(t *dataservice.Transform, cols []datasource.ResultColumn) []string {
+	var out []string
+	for _, c := range cols {
+		name := c.Name
+		if t != nil {
+			if slices.Contains(t.Exclude, name) {
+				continue
+			}
+			if to, ok := t.Rename[name]; ok {
+				name = to
+			}
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// WriteCSV writes an answer as CSV (BOM, header, PostgreSQL's dialect), for ?format=csv calls.
+func (r Response) WriteCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("\ufeff"); err != nil {
+		return err
+	}
+	header := make([]any, len(r.Columns))
+	for i, c := range r.Columns {
+		header[i] = c
+	}
+	if err := writeCSVRow(bw, header, nil); err != nil {
+		return err
+	}
+	row := make([]any, len(r.Columns))
+	for _, m := range r.Data {
+		for i, c := range r.Columns {
+			row[i] = m[c]
+		}
+		if err := writeCSVRow(bw, row, nil); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 func transform(t *dataservice.Transform, row map[string]any) map[string]any {

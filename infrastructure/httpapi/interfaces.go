@@ -377,9 +377,11 @@ func (h *handlers) interfaceMetrics(c *fiber.Ctx) error {
 func (h *handlers) gateway(c *fiber.Ctx) error {
 	code := c.Params("code")
 	in := appdsvc.CallInput{Version: c.Query("version"), Query: map[string][]string{}, Headers: map[string]string{}, Body: map[string]any{},
-		Path: map[string]string{"code": code}}
+		Path: map[string]string{"code": code}, Export: c.Query("format") == "csv"}
 	for k, v := range c.Queries() {
-		in.Query[k] = []string{v}
+		if k != "format" && k != "version" {
+			in.Query[k] = []string{v}
+		}
 	}
 	c.Request().Header.VisitAll(func(k, v []byte) { in.Headers[strings.ToLower(string(k))] = string(v) })
 	if c.Method() == fiber.MethodPost && len(c.Body()) > 0 {
@@ -416,6 +418,11 @@ func (h *handlers) gateway(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set("X-Interface-Version", resp.Version)
+	if in.Export {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+code+`.csv"`)
+		return resp.WriteCSV(c.Response().BodyWriter())
+	}
 	if resp.CacheHit {
 		c.Set("X-Cache", "HIT")
 	} else {
