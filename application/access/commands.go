@@ -21,6 +21,8 @@ import (
 
 // Service runs the access commands. Dependencies are checked once, in NewService.
 type Service struct {
+	// Lockout, when set, refuses sign-ins after LockoutFailures failures within LockoutWindow.
+	Lockout  Lockout
 	users    Users
 	keys     APIKeys
 	facts    Facts
@@ -188,6 +190,17 @@ type Session struct {
 	Ref       es.Ref
 }
 
+// Lockout counts recent failed sign-ins of a username (after its last success).
+type Lockout interface {
+	RecentFailures(ctx context.Context, username string, since time.Time) (int, time.Time, error)
+}
+
+// Lockout policy.
+const (
+	LockoutFailures = 5
+	LockoutWindow   = 15 * time.Minute
+)
+
 // ErrBadCredentials is the one answer to any failed sign-in, so callers learn nothing about which
 // part was wrong.
 var ErrBadCredentials = fault.Unauthorized("invalid username or password")
@@ -199,6 +212,16 @@ func (s *Service) Login(ctx context.Context, cmd Login, clientIP, userAgent stri
 	c.Check(cmd.Password != "", "password", "password is required")
 	if err := c.Err(); err != nil {
 		return Session{}, err
+	}
+	if s.Lockout != nil {
+		n, last, err := s.Lockout.RecentFailures(ctx, cmd.Username, s.now().Add(-LockoutWindow))
+		if err != nil {
+			return Session{}, err
+		}
+		if n >= LockoutFailures {
+			wait := time.Until(last.Add(LockoutWindow)).Round(time.Minute)
+			return Session{}, &fault.Error{Kind: fault.KindRateLimited, Message: fmt.Sprintf("the account is locked after %d failed sign-ins; try again in %s", n, max(wait, time.Minute))}
+		}
 	}
 	fail := func(reason string) (Session, error) {
 		meta := meta
@@ -249,6 +272,12 @@ func (s *Service) Logout(ctx context.Context, userID, sessionID string, meta es.
 		return es.Ref{}, fault.Invalid("API keys have no session to end; revoke the key instead")
 	}
 	return s.sessions.End(ctx, sessionID, domain.UserLoggedOut{SessionID: sessionID, UserID: userID}, meta)
+}
+
+// ForceLogout ends another user's session (an admin's action); the token stops working at once on
+// every replica.
+func (s *Service) ForceLogout(ctx context.Context, userID, sessionID string, meta es.Metadata) (es.Ref, error) {
+	return s.sessions.End(ctx, sessionID, domain.UserLoggedOut{SessionID: sessionID, UserID: userID, Forced: true}, meta)
 }
 
 // CreateAPIKey asks for a key.

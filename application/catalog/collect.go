@@ -80,6 +80,8 @@ type Collector struct {
 	locks    Locker
 	// Settler, when set, is waited on before a run is recorded as finished.
 	Settler Settler
+	// schedules reads stored schedules (pause/resume).
+	schedules Schedules
 	// BatchSize is how many tables are committed per transaction; default 250.
 	BatchSize int
 	// ProgressEvery is how many tables pass between progress events; default 1000.
@@ -89,11 +91,11 @@ type Collector struct {
 }
 
 // NewCollector wires collection.
-func NewCollector(sources Sources, state State, recorder Recorder, locks Locker) *Collector {
-	if sources == nil || state == nil || recorder == nil || locks == nil {
+func NewCollector(sources Sources, state State, recorder Recorder, locks Locker, schedules Schedules) *Collector {
+	if sources == nil || state == nil || recorder == nil || locks == nil || schedules == nil {
 		panic("catalog.NewCollector: nil dependency")
 	}
-	return &Collector{sources: sources, state: state, recorder: recorder, locks: locks, BatchSize: 250, ProgressEvery: 1000, Background: context.Background()}
+	return &Collector{sources: sources, state: state, recorder: recorder, locks: locks, schedules: schedules, BatchSize: 250, ProgressEvery: 1000, Background: context.Background()}
 }
 
 // CollectRequest asks for a collection: a whole datasource, one database, or named tables.

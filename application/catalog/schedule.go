@@ -54,3 +54,28 @@ func (c *Collector) ReapInterrupted(ctx context.Context, running []RunningRun, m
 	}
 	return n, nil
 }
+
+// Pause disables (or, with resume, re-enables) a datasource's schedule, keeping its crons.
+func (c *Collector) Pause(ctx context.Context, datasourceID string, resume bool, meta es.Metadata) error {
+	cur, ok, err := c.schedules.Schedule(ctx, datasourceID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.NotFound("schedule", datasourceID)
+	}
+	_, err = c.recorder.Record(ctx, ScheduleStream(datasourceID), domain.StreamSchedule,
+		domain.ScheduleSet{DatasourceID: datasourceID, Cron: cur.Cron, ProfileCron: cur.ProfileCron, Enabled: resume}, meta)
+	return err
+}
+
+// ScheduleView is a stored schedule.
+type ScheduleView struct {
+	Cron, ProfileCron string
+	Enabled           bool
+}
+
+// Schedules reads stored schedules.
+type Schedules interface {
+	Schedule(ctx context.Context, datasourceID string) (ScheduleView, bool, error)
+}

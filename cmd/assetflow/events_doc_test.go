@@ -67,6 +67,8 @@ var eventDescriptions = map[string]string{
 	"dataservice.interface_called":         "One /data-api call: code, version, caller, IP, parameters with secrets redacted, HTTP status, error code, rows, latency, cache hit. Stream `call-<uuid>`; appended asynchronously.",
 	"dataservice.report_saved":             "A report (报表) grouping interfaces was created or edited. Stream `report-<uuid>`.",
 	"dataservice.report_deleted":           "A report without interfaces was deleted.",
+	"monitor.replica_heartbeat":            "A replica reports itself every 15 s (node, address, version, relay role, CPU, memory, goroutines, heap). Stream `replica-<node id>`; not in the audit log.",
+	"access.sessions_seen":                 "Sessions that made requests on a replica since its last heartbeat, with when; feeds 在线用户. Not in the audit log.",
 	"monitor.operation_logged":             "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
 }
 

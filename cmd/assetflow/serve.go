@@ -8,16 +8,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
+	"assetflow/application/page"
+	"assetflow/domain/access"
 	"assetflow/domain/eventsourcing"
+	"assetflow/domain/fault"
+	"assetflow/domain/monitor"
 	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/config"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/exportstore"
+	"assetflow/infrastructure/hostinfo"
 	"assetflow/infrastructure/httpapi"
 	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/relay"
@@ -71,6 +80,8 @@ func serve(ctx context.Context) error {
 	}
 
 	svc, facts := c.accessService(key)
+	svc.Lockout = monitorproj.Queries{Pool: c.pool}
+	sessions := httpapi.NewSessionTracker()
 	collector, curator, profiler := c.catalogServices(dsService)
 	queryConsole, cancels := c.console(dsService, facts)
 	interfaces, gateway := c.reportAPIs(dsService, facts, httpapi.Status)
@@ -88,7 +99,20 @@ func serve(ctx context.Context) error {
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
-		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
+		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
+		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
+			RelayActive: rel.Active,
+			RelayLag: func(ctx context.Context) int64 {
+				head, _ := c.store.Head(ctx)
+				return max(0, head-rel.Position())
+			},
+			Jobs: func(ctx context.Context) ([]httpapi.Job, error) {
+				return listJobs(ctx, catproj.Queries{Pool: c.pool}, dsproj.Queries{Pool: c.pool})
+			},
+			JobNow: func(ctx context.Context, key string, resume, pause bool, meta eventsourcing.Metadata) error {
+				return jobAction(ctx, collector, key, resume, pause, meta)
+			},
+		}, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
 		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
@@ -119,6 +143,9 @@ func serve(ctx context.Context) error {
 	}
 	start("relay", rel.Run)
 	start("query-cancel", cancels.Listen)
+	start("heartbeat", func(ctx context.Context) error {
+		return heartbeat(ctx, cfg, eventstore.FactSink{Appender: facts, Codec: c.codec}, rel, sessions)
+	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
@@ -282,4 +309,84 @@ func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, 
 		case <-tick.C:
 		}
 	}
+}
+
+// heartbeat reports this replica every 15 s and flushes the sessions seen since the last beat.
+func heartbeat(ctx context.Context, cfg config.Config, facts eventstore.FactSink, rel *relay.Relay, sessions *httpapi.SessionTracker) error {
+	started := time.Now().UTC().Format(time.RFC3339)
+	system := eventsourcing.Metadata{ActorID: "system", ActorName: cfg.NodeID}
+	tick := time.NewTicker(15 * time.Second)
+	defer tick.Stop()
+	for {
+		snap := hostinfo.Read(ctx, cfg.DataDir, 100*time.Millisecond)
+		_ = facts.Submit(ctx, "replica-"+cfg.NodeID, monitor.StreamReplica, monitor.ReplicaHeartbeat{NodeID: cfg.NodeID, HTTPAddr: cfg.HTTPAddr,
+			Version: version, StartedAt: started, RelayActive: rel.Active(), Figures: map[string]any{
+				"cpu_percent": snap.CPU.Percent, "memory_percent": snap.Memory.UsedPercent, "goroutines": snap.Runtime.Goroutines,
+				"heap_bytes": snap.Runtime.HeapAlloc, "load1": snap.CPU.Load1}}, system)
+		if seen := sessions.Flush(); len(seen) > 0 {
+			_ = facts.Submit(ctx, "seen-"+uuid.NewString(), access.StreamSeen, access.SessionsSeen{Sessions: seen}, system)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// listJobs lists the scheduled collections and profilings with their next and last runs.
+func listJobs(ctx context.Context, q catproj.Queries, ds dsproj.Queries) ([]httpapi.Job, error) {
+	schedules, err := q.Schedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var out []httpapi.Job
+	for _, s := range schedules {
+		name := s.DatasourceID
+		if d, err := ds.Get(ctx, s.DatasourceID); err == nil {
+			name = d.Name
+		}
+		job := httpapi.Job{Key: "collect:" + s.DatasourceID, Kind: "collect", Target: s.DatasourceID, TargetName: name, Cron: s.Cron, Enabled: s.Enabled}
+		if next, err := scheduler.Next(s.Cron, now); err == nil && s.Enabled {
+			job.NextRun = &next
+		}
+		if runs, err := q.Runs(ctx, s.DatasourceID, mustPage(1, 1)); err == nil && len(runs.Items) > 0 {
+			r := runs.Items[0]
+			job.LastRun, job.LastStatus = &r.StartedAt, r.Status
+			if r.FinishedAt != nil {
+				job.LastDuration = r.FinishedAt.Sub(r.StartedAt).Seconds()
+			}
+		}
+		out = append(out, job)
+		if s.ProfileCron != "" {
+			p := httpapi.Job{Key: "profile:" + s.DatasourceID, Kind: "profile", Target: s.DatasourceID, TargetName: name, Cron: s.ProfileCron, Enabled: s.Enabled}
+			if next, err := scheduler.Next(s.ProfileCron, now); err == nil && s.Enabled {
+				p.NextRun = &next
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// jobAction runs a collection now, or pauses/resumes a datasource's schedule.
+func jobAction(ctx context.Context, collector *appcat.Collector, key string, resume, pause bool, meta eventsourcing.Metadata) error {
+	kind, ds, ok := strings.Cut(key, ":")
+	if !ok || (kind != "collect" && kind != "profile") || ds == "" {
+		return fault.NotFound("job", key)
+	}
+	if !resume && !pause {
+		if kind != "collect" {
+			return fault.Invalid("only collections can be run now; profile tables from the catalog")
+		}
+		_, _, err := collector.Start(ctx, appcat.CollectRequest{DatasourceID: ds}, false, meta)
+		return err
+	}
+	return collector.Pause(ctx, ds, resume, meta)
+}
+
+func mustPage(n, size int) page.Request {
+	p, _ := page.New(n, size)
+	return p
 }

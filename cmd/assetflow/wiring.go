@@ -150,7 +150,7 @@ func (s catalogSettler) Settle(ctx context.Context, refs []eventsourcing.Ref) er
 func (c *core) catalogServices(ds *appds.Service) (*appcat.Collector, *appcat.Curator, *appcat.Profiler) {
 	rec := eventstore.Recorder{Store: c.store, Codec: c.codec}
 	queries := catproj.Queries{Pool: c.pool}
-	collector := appcat.NewCollector(catalogSources{ds}, catalogstate.State{Store: c.store, Codec: c.codec}, rec, postgres.Locks{Pool: c.pool})
+	collector := appcat.NewCollector(catalogSources{ds}, catalogstate.State{Store: c.store, Codec: c.codec}, rec, postgres.Locks{Pool: c.pool}, queries)
 	return collector, appcat.NewCurator(c.repo, queries, rec), appcat.NewProfiler(catalogSources{ds}, queries, rec)
 }
 

@@ -49,10 +49,16 @@ type UserLoggedIn struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// UserLoggedOut closes a session; its token stops working.
+// UserLoggedOut closes a session; its token stops working. Forced: an admin ended it.
 type UserLoggedOut struct {
 	SessionID string `json:"sessionId"`
 	UserID    string `json:"userId"`
+	Forced    bool   `json:"forced"`
+}
+
+// SessionsSeen: sessions that made requests recently, with when (batched per replica).
+type SessionsSeen struct {
+	Sessions map[string]time.Time `json:"sessions"`
 }
 
 // LoginFailed records a rejected sign-in attempt.
@@ -86,6 +92,7 @@ func (UserEnabled) EventType() string     { return "access.user_enabled" }
 func (PasswordChanged) EventType() string { return "access.password_changed" }
 func (UserLoggedIn) EventType() string    { return "access.user_logged_in" }
 func (UserLoggedOut) EventType() string   { return "access.user_logged_out" }
+func (SessionsSeen) EventType() string    { return "access.sessions_seen" }
 func (LoginFailed) EventType() string     { return "access.login_failed" }
 func (APIKeyCreated) EventType() string   { return "access.api_key_created" }
 func (APIKeyRevoked) EventType() string   { return "access.api_key_revoked" }
@@ -94,7 +101,7 @@ func (APIKeyRevoked) EventType() string   { return "access.api_key_revoked" }
 func Events() []eventsourcing.Event {
 	return []eventsourcing.Event{
 		UserCreated{}, UserUpdated{}, UserDisabled{}, UserEnabled{}, PasswordChanged{},
-		UserLoggedIn{}, UserLoggedOut{}, LoginFailed{}, APIKeyCreated{}, APIKeyRevoked{},
+		UserLoggedIn{}, UserLoggedOut{}, SessionsSeen{}, LoginFailed{}, APIKeyCreated{}, APIKeyRevoked{},
 	}
 }
 
@@ -104,4 +111,5 @@ const (
 	StreamSession = "session"
 	StreamAPIKey  = "apikey"
 	StreamLogin   = "login_attempt"
+	StreamSeen    = "sessions_seen"
 )

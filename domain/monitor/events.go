@@ -17,10 +17,26 @@ type OperationLogged struct {
 	Summary    string `json:"summary"`
 }
 
-func (OperationLogged) EventType() string { return "monitor.operation_logged" }
+// ReplicaHeartbeat: a replica reports itself every 15 s (figures for the per-replica view).
+type ReplicaHeartbeat struct {
+	NodeID      string         `json:"node_id"`
+	HTTPAddr    string         `json:"http_addr"`
+	Version     string         `json:"version"`
+	StartedAt   string         `json:"started_at"`
+	RelayActive bool           `json:"relay_active"`
+	Figures     map[string]any `json:"figures"`
+}
 
-// StreamOperation is the stream type of operation log entries (one stream per entry).
-const StreamOperation = "operation"
+func (OperationLogged) EventType() string  { return "monitor.operation_logged" }
+func (ReplicaHeartbeat) EventType() string { return "monitor.replica_heartbeat" }
+
+// Stream types: operation log entries (one stream per entry) and replica heartbeats.
+const (
+	StreamOperation = "operation"
+	StreamReplica   = "replica"
+)
 
 // Events lists every event type of the context.
-func Events() []eventsourcing.Event { return []eventsourcing.Event{OperationLogged{}} }
+func Events() []eventsourcing.Event {
+	return []eventsourcing.Event{OperationLogged{}, ReplicaHeartbeat{}}
+}

@@ -47,6 +47,9 @@ func (h *handlers) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localPrincipal, p)
+	if h.Monitor2.Sessions != nil {
+		h.Monitor2.Sessions.Touch(p.SessionID, h.Now().UTC())
+	}
 	return c.Next()
 }
 

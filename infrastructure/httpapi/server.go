@@ -50,6 +50,8 @@ type Deps struct {
 	Sources     appdsvc.Datasources
 	ExportFiles appdsvc.ExportFiles
 	Recorder    appdsvc.Recorder
+	// Monitor2 feeds the system monitor pages.
+	Monitor2 MonitorDeps
 	// Background is the server's lifetime, for work that outlives a request.
 	Background  context.Context
 	CatalogQ    catproj.Queries
@@ -120,6 +122,7 @@ func New(d Deps) *fiber.App {
 	h.catalogRoutes(authed)
 	h.dataserviceRoutes(authed)
 	h.interfaceRoutes(authed)
+	h.monitorRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

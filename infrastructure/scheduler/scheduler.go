@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/go-co-op/gocron/v2"
 	"github.com/google/uuid"
@@ -21,6 +22,15 @@ func ValidCron(expr string) error {
 		return fmt.Errorf("cron %q: %w", expr, err)
 	}
 	return nil
+}
+
+// Next is the next time a cron expression fires after now.
+func Next(expr string, now time.Time) (time.Time, error) {
+	s, err := cron.ParseStandard(expr)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.Next(now), nil
 }
 
 // LockElector makes the replica holding a Postgres advisory lock the leader.

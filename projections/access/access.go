@@ -87,8 +87,20 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		var v domain.UserLoggedOut
 		if v, err = decode[domain.UserLoggedOut](e); err == nil {
 			// A logout may be applied before its login (different partitions on replay): keep the row.
-			_, err = tx.Exec(ctx, `insert into access_sessions (id, user_id, username, logged_out_at) values ($1,$2,'',$3)
-				on conflict (id) do update set logged_out_at=excluded.logged_out_at`, v.SessionID, v.UserID, at)
+			_, err = tx.Exec(ctx, `insert into access_sessions (id, user_id, username, logged_out_at, forced, forced_by) values ($1,$2,'',$3,$4,$5)
+				on conflict (id) do update set logged_out_at=excluded.logged_out_at, forced=excluded.forced, forced_by=excluded.forced_by`,
+				v.SessionID, v.UserID, at, v.Forced, forcedBy(v.Forced, e.Metadata.ActorName))
+		}
+	case domain.SessionsSeen{}.EventType():
+		var v domain.SessionsSeen
+		if v, err = decode[domain.SessionsSeen](e); err == nil {
+			ids := make([]string, 0, len(v.Sessions))
+			times := make([]time.Time, 0, len(v.Sessions))
+			for id, t := range v.Sessions {
+				ids, times = append(ids, id), append(times, t)
+			}
+			_, err = tx.Exec(ctx, `update access_sessions s set last_seen_at = greatest(s.last_seen_at, x.t)
+				from unnest($1::text[], $2::timestamptz[]) x(id, t) where s.id = x.id`, ids, times)
 		}
 	case domain.APIKeyCreated{}.EventType():
 		var v domain.APIKeyCreated
@@ -103,6 +115,45 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		return fmt.Errorf("apply %s: %w", e.Type, err)
 	}
 	return nil
+}
+
+func forcedBy(forced bool, actor string) string {
+	if forced {
+		return actor
+	}
+	return ""
+}
+
+// OnlineSession is a session that has not ended.
+type OnlineSession struct {
+	SessionID  string     `json:"session_id"`
+	UserID     string     `json:"user_id"`
+	Username   string     `json:"username"`
+	IP         string     `json:"ip"`
+	Client     string     `json:"client"`
+	LoginAt    *time.Time `json:"login_at"`
+	LastSeenAt *time.Time `json:"last_seen_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+}
+
+// Online lists sessions not logged out and not expired, most recently active first.
+func (q Queries) Online(ctx context.Context, now time.Time) ([]OnlineSession, error) {
+	rows, err := q.Pool.Query(ctx, `select id, user_id, username, client_ip, user_agent, logged_in_at, coalesce(last_seen_at, logged_in_at), expires_at
+		from access_sessions where logged_out_at is null and logged_in_at is not null and (expires_at is null or expires_at > $1)
+		order by coalesce(last_seen_at, logged_in_at) desc limit 1000`, now)
+	if err != nil {
+		return nil, fmt.Errorf("online sessions: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[OnlineSession])
+}
+
+// Session returns one session's user and whether it still runs.
+func (q Queries) Session(ctx context.Context, id string) (userID string, active bool, err error) {
+	err = q.Pool.QueryRow(ctx, `select user_id, logged_out_at is null from access_sessions where id = $1 and logged_in_at is not null`, id).Scan(&userID, &active)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, fault.NotFound("session", id)
+	}
+	return userID, active, err
 }
 
 // User is a user row.

@@ -456,3 +456,13 @@ func (q Queries) Completions(ctx context.Context, datasourceID, database string,
 		return t, json.Unmarshal([]byte(cols), &t.Columns)
 	})
 }
+
+// Schedule returns one datasource's schedule.
+func (q Queries) Schedule(ctx context.Context, datasourceID string) (appcat.ScheduleView, bool, error) {
+	var v appcat.ScheduleView
+	err := q.Pool.QueryRow(ctx, `select cron, profile_cron, enabled from catalog_schedules where datasource_id = $1`, datasourceID).Scan(&v.Cron, &v.ProfileCron, &v.Enabled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, false, nil
+	}
+	return v, err == nil, err
+}

@@ -32,7 +32,10 @@ create table access_sessions (
     user_agent    text        not null default '',
     logged_in_at  timestamptz,
     expires_at    timestamptz,
-    logged_out_at timestamptz
+    logged_out_at timestamptz,
+    last_seen_at  timestamptz,
+    forced        boolean not null default false,
+    forced_by     text    not null default ''
 );
 create index access_sessions_user on access_sessions (user_id);
 

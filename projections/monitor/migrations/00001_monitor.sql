@@ -26,6 +26,17 @@ create table monitor_login_logs (
 );
 create index monitor_login_logs_time on monitor_login_logs (occurred_at desc);
 
+create table monitor_replicas (
+    node_id      text primary key,
+    http_addr    text        not null default '',
+    version      text        not null default '',
+    started_at   text        not null default '',
+    relay_active boolean     not null default false,
+    figures      jsonb,
+    last_seen_at timestamptz not null
+);
+
 -- +goose Down
+drop table monitor_replicas;
 drop table monitor_login_logs;
 drop table monitor_operation_logs;
