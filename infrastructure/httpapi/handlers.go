@@ -29,6 +29,10 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The session shows in 在线用户 as soon as the sign-in answers.
+	if err := h.Facts.Flush(c.Context()); err == nil {
+		h.await(c, s.Ref, accessproj.Name)
+	}
 	// The user comes from the aggregate just checked, not a read model that may lag behind.
 	u := s.User
 	now := h.Now().UTC()
