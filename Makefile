@@ -25,6 +25,7 @@ test: test-go test-browser
 
 test-go:
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -run '^$$' -fuzz FuzzLineage -fuzztime 15s ./infrastructure/sqlparse
 
 # Fast tests only: no database, no broker, no browser.
 test-short:

@@ -23,6 +23,8 @@ Usage:
   assetflow user create --username U --password P [--roles admin,developer] [--display-name D]
   assetflow user reset-password --username U --password P
   assetflow secrets rotate                 re-seal datasource credentials with the current key
+  assetflow lineage parse --dialect D [--default-schema S]
+                                           SQL on stdin; its table and column lineage as JSON
   assetflow version
 
 Configuration is read from the environment (ASSETFLOW_DATABASE_URL, ASSETFLOW_HTTP_ADDR,
@@ -37,7 +39,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "assetflow:", err)
+		if err != errReported {
+			fmt.Fprintln(os.Stderr, "assetflow:", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -60,6 +64,8 @@ func run(ctx context.Context, args []string) error {
 		return user(ctx, args[1:])
 	case "secrets":
 		return secretsCommand(ctx, args[1:])
+	case "lineage":
+		return lineageCommand(args[1:], os.Stdin, os.Stdout)
 	case "version":
 		fmt.Println(version)
 		return nil
