@@ -16,7 +16,7 @@ import (
 )
 
 // LineageDialects lists the dialects the lineage analyser reads, in the order the console offers them.
-var LineageDialects = []string{"postgres", "ansi", "trino"}
+var LineageDialects = []string{"postgres", "ansi", "trino", "hive", "sparksql"}
 
 // LineageOptions tunes an analysis.
 type LineageOptions struct {
@@ -35,49 +35,87 @@ var ErrUnparsable = errors.New("sql could not be parsed")
 // maxDepth bounds the analyser's recursion; the parser's own stack limit normally stops first.
 const maxDepth = 1000
 
-// Lineage analyses a script of one or more statements.
+// Lineage analyses a script of one or more statements. Hive and Spark SQL are rewritten token by
+// token into the PostgreSQL grammar first (see hive.go); the other dialects parse as they are.
 func Lineage(opts LineageOptions, text string) (lineage.Result, error) {
 	if !slices.Contains(LineageDialects, opts.Dialect) {
 		return lineage.Result{}, fault.Field("dialect", fmt.Sprintf("unknown dialect %q; one of %s", opts.Dialect, strings.Join(LineageDialects, ", ")))
 	}
-	var stmts []lineage.Statement
-	var errs []string
+	var sc script
+	switch opts.Dialect {
+	case "hive", "sparksql":
+		stmts, err := hiveStatements(text)
+		if err != nil {
+			sc.errs = append(sc.errs, err.Error())
+		}
+		for i, st := range stmts {
+			o := opts
+			if st.schema != "" {
+				o.DefaultSchema = st.schema
+			}
+			sc.postgres(o, st.sql, fmt.Sprintf("statement %d", i+1))
+		}
+	default:
+		sc.postgres(opts, text, "")
+	}
+	res := lineage.Combine(sc.stmts, sc.errs)
+	if len(sc.errs) > 0 {
+		return res, ErrUnparsable
+	}
+	return res, nil
+}
+
+// script gathers the statements of a script and the errors of those that failed.
+type script struct {
+	stmts []lineage.Statement
+	errs  []string
+}
+
+// postgres parses text with the PostgreSQL grammar and analyses each statement; label names text
+// in errors when it is one statement of a larger script.
+func (sc *script) postgres(opts LineageOptions, text, label string) {
 	analyse := func(label string, tree *pg.ParseResult) {
 		for i, raw := range tree.Stmts {
 			a := &analyzer{opts: opts, reads: map[string]bool{}}
 			st, err := a.statement(raw.Stmt)
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s%d: %v", label, i+1, err))
+				where := label
+				if where == "" {
+					where = fmt.Sprintf("statement %d", i+1)
+				}
+				sc.errs = append(sc.errs, fmt.Sprintf("%s: %v", where, err))
 				continue
 			}
-			stmts = append(stmts, st)
+			sc.stmts = append(sc.stmts, st)
 		}
 	}
-	if tree, err := pg.Parse(text); err == nil {
-		analyse("statement ", tree)
-	} else {
-		// Find the statements that fail and keep the lineage of the others.
-		parts, splitErr := pg.SplitWithScanner(text, true)
-		if splitErr != nil || len(parts) == 0 {
-			return lineage.Combine(nil, []string{err.Error()}), ErrUnparsable
-		}
-		for i, part := range parts {
-			tree, err := pg.Parse(part)
-			if err != nil {
-				errs = append(errs, fmt.Sprintf("statement %d: %v", i+1, err))
-				continue
-			}
-			analyse(fmt.Sprintf("statement %d.", i+1), tree)
-		}
-		if len(errs) == 0 {
-			errs = append(errs, err.Error())
-		}
+	tree, err := pg.Parse(text)
+	if err == nil {
+		analyse(label, tree)
+		return
 	}
-	res := lineage.Combine(stmts, errs)
-	if len(errs) > 0 {
-		return res, ErrUnparsable
+	if label != "" {
+		sc.errs = append(sc.errs, fmt.Sprintf("%s: %v", label, err))
+		return
 	}
-	return res, nil
+	// Find the statements that fail and keep the lineage of the others.
+	parts, splitErr := pg.SplitWithScanner(text, true)
+	if splitErr != nil || len(parts) == 0 {
+		sc.errs = append(sc.errs, err.Error())
+		return
+	}
+	before := len(sc.errs)
+	for i, part := range parts {
+		tree, perr := pg.Parse(part)
+		if perr != nil {
+			sc.errs = append(sc.errs, fmt.Sprintf("statement %d: %v", i+1, perr))
+			continue
+		}
+		analyse(fmt.Sprintf("statement %d", i+1), tree)
+	}
+	if len(sc.errs) == before {
+		sc.errs = append(sc.errs, err.Error())
+	}
 }
 
 // set is a set of "table.column" names.

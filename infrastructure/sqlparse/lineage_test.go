@@ -178,7 +178,7 @@ var pgCases = []lineageCase{
 }
 
 func TestLineagePostgres(t *testing.T) {
-	for _, dialect := range LineageDialects {
+	for _, dialect := range []string{"postgres", "ansi", "trino"} {
 		for _, c := range pgCases {
 			t.Run(dialect+"/"+c.name, func(t *testing.T) {
 				checkLineage(t, dialect, c)
@@ -253,16 +253,18 @@ func TestLineageBadInput(t *testing.T) {
 }
 
 func FuzzLineage(f *testing.F) {
-	for _, c := range pgCases {
+	for _, c := range append(pgCases, hiveCases...) {
 		f.Add(c.sql)
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
-		res, err := Lineage(LineageOptions{Dialect: "postgres"}, sql)
-		if err != nil && !errors.Is(err, ErrUnparsable) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		if err == nil && len(res.Errors) > 0 {
-			t.Fatalf("errors without an error: %v", res.Errors)
+		for _, d := range []string{"postgres", "hive"} {
+			res, err := Lineage(LineageOptions{Dialect: d}, sql)
+			if err != nil && !errors.Is(err, ErrUnparsable) {
+				t.Fatalf("%s: unexpected error kind: %v", d, err)
+			}
+			if (err == nil) != (len(res.Errors) == 0) {
+				t.Fatalf("%s: error %v but errors %q", d, err, res.Errors)
+			}
 		}
 	})
 }
