@@ -16,7 +16,7 @@ import (
 )
 
 // LineageDialects lists the dialects the lineage analyser reads, in the order the console offers them.
-var LineageDialects = []string{"postgres", "ansi", "trino", "hive", "sparksql"}
+var LineageDialects = []string{"postgres", "ansi", "trino", "mysql", "starrocks", "hive", "sparksql"}
 
 // LineageOptions tunes an analysis.
 type LineageOptions struct {
@@ -55,6 +55,10 @@ func Lineage(opts LineageOptions, text string) (lineage.Result, error) {
 			}
 			sc.postgres(o, st.sql, fmt.Sprintf("statement %d", i+1))
 		}
+	case "mysql":
+		sc.mysql(opts, text)
+	case "starrocks":
+		sc.mysql(opts, starrocksText(text))
 	default:
 		sc.postgres(opts, text, "")
 	}
@@ -301,13 +305,18 @@ func (a *analyzer) statement(n *pg.Node) (lineage.Statement, error) {
 	if err != nil {
 		return st, err
 	}
+	a.finish(&st)
+	return st, nil
+}
+
+// finish lists the tables the statement read, less those it writes.
+func (a *analyzer) finish(st *lineage.Statement) {
 	for t := range a.reads {
 		if !slices.Contains(st.Writes, t) {
 			st.Reads = append(st.Reads, t)
 		}
 	}
 	sort.Strings(st.Reads)
-	return st, nil
 }
 
 // write records the edges of a query's output landing in target; cols names the target columns
@@ -580,7 +589,7 @@ func (a *analyzer) selectStmt(s *pg.SelectStmt, parent *scope) (*relation, error
 			continue
 		}
 		if cr := rt.Val.GetColumnRef(); cr != nil && isStar(cr) {
-			cols, err := a.expand(cr, sc)
+			cols, err := a.expand(fields(cr), sc)
 			if err != nil {
 				return nil, err
 			}
@@ -655,15 +664,7 @@ func (a *analyzer) from(n *pg.Node, sc *scope, ind set) error {
 		if err := a.from(j.Rarg, sc, ind); err != nil {
 			return err
 		}
-		for _, u := range names(j.UsingClause) {
-			for _, it := range sc.items {
-				if src, ok := it.rel.column(u); ok {
-					ind.merge(src)
-				} else if it.rel.table != "" && len(it.rel.known) == 0 {
-					ind.add(it.rel.table + "." + u)
-				}
-			}
-		}
+		using(names(j.UsingClause), sc, ind)
 		return a.collect(j.Quals, sc, ind, ind)
 	case n.GetRangeFunction() != nil:
 		rf := n.GetRangeFunction()
@@ -696,6 +697,19 @@ func (a *analyzer) from(n *pg.Node, sc *scope, ind set) error {
 	return nil
 }
 
+// using adds the columns a JOIN ... USING (cols) compares to ind.
+func using(cols []string, sc *scope, ind set) {
+	for _, u := range cols {
+		for _, it := range sc.items {
+			if src, ok := it.rel.column(u); ok {
+				ind.merge(src)
+			} else if it.rel.table != "" && len(it.rel.known) == 0 {
+				ind.add(it.rel.table + "." + u)
+			}
+		}
+	}
+}
+
 // collect walks an expression: column references go to direct, the columns a subquery inside it
 // filtered on go to ind. Subqueries that test (EXISTS, IN, ANY, ALL) feed ind, not direct.
 func (a *analyzer) collect(n *pg.Node, sc *scope, direct, ind set) error {
@@ -713,7 +727,7 @@ func (a *analyzer) collect(n *pg.Node, sc *scope, direct, ind set) error {
 		}
 		switch v := m.(type) {
 		case *pg.ColumnRef:
-			err = a.resolve(v, sc, direct)
+			err = a.resolve(fields(v), sc, direct)
 			return false
 		case *pg.FuncCall:
 			if v.AggStar {
@@ -806,8 +820,8 @@ func lookup(sc *scope, qualifier string) *relation {
 	return nil
 }
 
-func (a *analyzer) expand(cr *pg.ColumnRef, sc *scope) ([]column, error) {
-	f := fields(cr)
+// expand is what a select-list star (f ends in "*") stands for.
+func (a *analyzer) expand(f []string, sc *scope) ([]column, error) {
 	if len(f) == 1 {
 		var out []column
 		for _, it := range sc.items {
@@ -826,8 +840,7 @@ func (a *analyzer) expand(cr *pg.ColumnRef, sc *scope) ([]column, error) {
 // looked up in derived relations and catalog-known tables first; failing that it belongs to the
 // single table of unknown shape in the nearest scope that has any, and stays unresolved when two
 // such tables could own it.
-func (a *analyzer) resolve(cr *pg.ColumnRef, sc *scope, into set) error {
-	f := fields(cr)
+func (a *analyzer) resolve(f []string, sc *scope, into set) error {
 	col := f[len(f)-1]
 	if len(f) > 1 {
 		q := strings.Join(f[:len(f)-1], ".")
