@@ -70,6 +70,8 @@ var eventDescriptions = map[string]string{
 	"monitor.replica_heartbeat":            "A replica reports itself every 15 s (node, address, version, relay role, CPU, memory, goroutines, heap). Stream `replica-<node id>`; not in the audit log.",
 	"access.sessions_seen":                 "Sessions that made requests on a replica since its last heartbeat, with when; feeds 在线用户. Not in the audit log.",
 	"monitor.operation_logged":             "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
+	"lineage.edge_found":                   "An origin (ETL job, console statement, view, sync task, report API) asserts a table or column edge, direct or indirect. Stream `lineage-origin-<hash of kind and name>`.",
+	"lineage.edge_retired":                 "The origin no longer asserts the edge (its SQL changed); other origins may still assert it.",
 }
 
 func generatedEventDocs(codec *eventstore.Codec) string {

@@ -16,6 +16,7 @@ import (
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
+	"assetflow/domain/lineage"
 	"assetflow/domain/monitor"
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/catalogstate"
@@ -33,6 +34,7 @@ import (
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
 )
@@ -45,12 +47,13 @@ func allEvents() []eventsourcing.Event {
 	out = append(out, catalog.Events()...)
 	out = append(out, dataservice.Events()...)
 	out = append(out, monitor.Events()...)
+	out = append(out, lineage.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.

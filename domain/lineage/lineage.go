@@ -20,6 +20,8 @@ type Result struct {
 	ColumnLineage []Pair   `json:"column_lineage"`
 	Indirect      []Pair   `json:"indirect"`
 	Errors        []string `json:"errors"`
+	// Tables are the table-level edges, each statement's reads to its writes.
+	Tables []Pair `json:"-"`
 }
 
 // Statement is one statement's reads and writes before a script is combined.
@@ -69,6 +71,11 @@ func Combine(stmts []Statement, errs []string) Result {
 	}
 	for _, s := range stmts {
 		res.ColumnLineage = appendUnique(res.ColumnLineage, s.Columns...)
+		for _, r := range s.Reads {
+			for _, w := range s.Writes {
+				res.Tables = appendUnique(res.Tables, Pair{r, w})
+			}
+		}
 	}
 	// An edge that is direct is not also listed as indirect.
 	for _, s := range stmts {
@@ -82,6 +89,7 @@ func Combine(stmts []Statement, errs []string) Result {
 	sort.Strings(res.Targets)
 	sort.Strings(res.Intermediates)
 	sortPairs(res.ColumnLineage)
+	sortPairs(res.Tables)
 	sortPairs(res.Indirect)
 	return res
 }
