@@ -37,6 +37,7 @@ import (
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
 	"assetflow/webui"
@@ -100,6 +101,7 @@ func serve(ctx context.Context) error {
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
+		Lineage: c.lineageService(), LineageQ: lineageproj.Queries{Pool: c.pool},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
 			RelayLag: func(ctx context.Context) int64 {

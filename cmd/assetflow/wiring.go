@@ -10,6 +10,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
+	applineage "assetflow/application/lineage"
 	"assetflow/domain/access"
 	"assetflow/domain/catalog"
 	"assetflow/domain/dataservice"
@@ -203,4 +204,40 @@ func (c *core) reportAPIs(ds *appds.Service, facts *eventstore.FactAppender, sta
 	gw := appdsvc.NewGateway(definitions{q}, querySources{ds}, eventstore.FactSink{Appender: facts, Codec: c.codec})
 	gw.StatusOf = statusOf
 	return mgmt, gw
+}
+
+// lineageAnalyser adapts sqlparse to the lineage service.
+type lineageAnalyser struct{}
+
+func (lineageAnalyser) Analyse(dialect, schema, sql string) (lineage.Result, error) {
+	return sqlparse.Lineage(sqlparse.LineageOptions{Dialect: dialect, DefaultSchema: schema}, sql)
+}
+
+// lineageSources names lineage nodes after the datasource and picks its dialect.
+type lineageSources struct{ q dsproj.Queries }
+
+func (s lineageSources) LineageSource(ctx context.Context, id string) (applineage.Source, error) {
+	d, err := s.q.Get(ctx, id)
+	if err != nil {
+		return applineage.Source{}, err
+	}
+	src := applineage.Source{Name: d.Name, DefaultSchema: d.Database}
+	switch datasource.Type(d.Type) {
+	case datasource.MySQL, datasource.MariaDB:
+		src.Dialect = "mysql"
+	case datasource.StarRocks:
+		src.Dialect = "starrocks"
+	case datasource.Hive:
+		src.Dialect = "hive"
+	case datasource.Trino, datasource.Presto:
+		src.Dialect = "trino"
+	default:
+		src.Dialect, src.DefaultSchema = "postgres", "public"
+	}
+	return src, nil
+}
+
+// lineageService wires lineage recording.
+func (c *core) lineageService() *applineage.Service {
+	return applineage.NewService(lineageAnalyser{}, lineageSources{dsproj.Queries{Pool: c.pool}}, c.repo)
 }

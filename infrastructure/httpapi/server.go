@@ -22,6 +22,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
+	applineage "assetflow/application/lineage"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
@@ -31,6 +32,7 @@ import (
 	catproj "assetflow/projections/catalog"
 	dsvc "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	lineageproj "assetflow/projections/lineage"
 	"assetflow/projections/monitor"
 	"assetflow/projections/runner"
 )
@@ -50,6 +52,8 @@ type Deps struct {
 	Sources     appdsvc.Datasources
 	ExportFiles appdsvc.ExportFiles
 	Recorder    appdsvc.Recorder
+	Lineage     *applineage.Service
+	LineageQ    lineageproj.Queries
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
 	// Background is the server's lifetime, for work that outlives a request.
@@ -123,6 +127,7 @@ func New(d Deps) *fiber.App {
 	h.dataserviceRoutes(authed)
 	h.interfaceRoutes(authed)
 	h.monitorRoutes(authed)
+	h.lineageRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

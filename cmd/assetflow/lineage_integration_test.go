@@ -1,0 +1,120 @@
+package main
+
+import (
+	"net/url"
+	"slices"
+	"testing"
+)
+
+// graphNodes lists a graph answer's node ids.
+func graphNodes(out map[string]any) []string {
+	var ids []string
+	for _, n := range data(out)["nodes"].([]any) {
+		ids = append(ids, n.(map[string]any)["id"].(string))
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestLineageIntegration(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t)
+	admin := s.login()
+	code, out := s.call("POST", "/api/datasources", admin, map[string]any{"name": "pg", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "database": "postgres", "username": "postgres"})
+	if code != 201 {
+		t.Fatalf("datasource: %d %v", code, out)
+	}
+	dsID := data(out)["id"].(string)
+
+	job := map[string]any{"job_name": "daily_orders", "datasource_id": dsID, "sql": `
+		create table tmp.o as select id, uid, amt from ods.orders where dt = '2026-11-27';
+		insert into dw.fact select o.id, sum(o.amt) as total from tmp.o o join ods.users u on o.uid = u.id group by o.id;`}
+	code, out = s.call("POST", "/api/lineage/etl-logs", admin, job)
+	if code != 201 || data(out)["found"].(float64) < 5 || data(out)["origin"] != "etl:daily_orders" {
+		t.Fatalf("ingest: %d %v", code, out)
+	}
+	graph := func(q url.Values) []string {
+		t.Helper()
+		code, out := s.call("GET", "/api/lineage/graph?"+q.Encode(), admin, nil)
+		if code != 200 {
+			t.Fatalf("graph %v: %d %v", q, code, out)
+		}
+		return graphNodes(out)
+	}
+	up := graph(url.Values{"node": {"pg.dw.fact"}, "direction": {"up"}, "depth": {"3"}})
+	if !slices.Equal(up, []string{"pg.dw.fact", "pg.ods.orders", "pg.ods.users", "pg.tmp.o"}) {
+		t.Fatalf("upstream tables: %v", up)
+	}
+	cols := graph(url.Values{"node": {"pg.dw.fact.total"}, "direction": {"up"}, "depth": {"5"}, "level": {"column"}})
+	if !slices.Contains(cols, "pg.ods.orders.amt") || !slices.Contains(cols, "pg.ods.users.id") || !slices.Contains(cols, "pg.ods.orders.dt") {
+		t.Fatalf("upstream columns (direct and indirect): %v", cols)
+	}
+
+	// The same SQL again changes nothing.
+	if code, out = s.call("POST", "/api/lineage/etl-logs", admin, job); code != 200 || data(out)["unchanged"] != true {
+		t.Fatalf("repeat: %d %v", code, out)
+	}
+	// The job's SQL changes: users is no longer joined; its edges are retired.
+	job["sql"] = "insert into dw.fact select id, amt as total from ods.orders_v2"
+	code, out = s.call("POST", "/api/lineage/etl-logs", admin, job)
+	if code != 201 || data(out)["retired"].(float64) < 5 {
+		t.Fatalf("changed job: %d %v", code, out)
+	}
+	up = graph(url.Values{"node": {"pg.dw.fact"}, "direction": {"up"}})
+	if !slices.Equal(up, []string{"pg.dw.fact", "pg.ods.orders_v2"}) {
+		t.Fatalf("after the job changed: %v", up)
+	}
+
+	// Bad input is refused and nothing stored changes.
+	for _, bad := range []struct {
+		body any
+		want int
+	}{
+		{map[string]any{"job_name": "daily_orders", "datasource_id": dsID, "sql": "insert into dw.fact selec oops"}, 400},
+		{map[string]any{"job_name": "x", "dialect": "cobol", "sql": "select 1"}, 400},
+		{map[string]any{"job_name": "x", "sql": "select 1"}, 400},
+		{map[string]any{"job_name": "", "dialect": "mysql", "sql": "select 1"}, 400},
+		{map[string]any{"job_name": "x", "dialect": "mysql", "sql": " "}, 400},
+		{map[string]any{"job_name": "x", "datasource_id": "nope", "sql": "select 1"}, 400},
+		{map[string]any{"job_name": "x", "dialect": "mysql", "sql": "select 1", "extra": 1}, 400},
+	} {
+		code, out := s.call("POST", "/api/lineage/etl-logs", admin, bad.body)
+		if code != bad.want || out["success"] != false || out["code"] == "" {
+			t.Errorf("%v: %d %v", bad.body, code, out)
+		}
+	}
+	if up = graph(url.Values{"node": {"pg.dw.fact"}, "direction": {"up"}}); !slices.Equal(up, []string{"pg.dw.fact", "pg.ods.orders_v2"}) {
+		t.Fatalf("after bad input: %v", up)
+	}
+	for _, q := range []string{"", "node=a&direction=left", "node=a&depth=abc", "node=a&depth=99", "node=a&level=row"} {
+		if code, out := s.call("GET", "/api/lineage/graph?"+q, admin, nil); code != 400 || out["success"] != false {
+			t.Errorf("graph %q: %d %v", q, code, out)
+		}
+	}
+
+	// Preview: analysis without recording, errors next to what parsed.
+	code, out = s.call("POST", "/api/lineage/parse", admin, map[string]any{"dialect": "hive", "sql": "insert overwrite table t partition (dt='1') select a from s lateral view explode(xs) x as a2"})
+	if code != 200 || data(out)["targets"].([]any)[0] != "t" {
+		t.Fatalf("preview: %d %v", code, out)
+	}
+	code, out = s.call("POST", "/api/lineage/parse", admin, map[string]any{"dialect": "postgres", "sql": "insert into t select a from s; selec"})
+	if code != 200 || len(data(out)["errors"].([]any)) == 0 || data(out)["targets"].([]any)[0] != "t" {
+		t.Fatalf("preview with an error: %d %v", code, out)
+	}
+
+	// A viewer reads lineage but cannot ingest.
+	if code, out := s.call("POST", "/api/system/users", admin, map[string]any{"username": "lineage_viewer", "password": "Lv-pass-1234", "roles": []string{"viewer"}}); code != 201 {
+		t.Fatalf("viewer: %d %v", code, out)
+	}
+	_, out = s.call("POST", "/api/auth/login", "", map[string]string{"username": "lineage_viewer", "password": "Lv-pass-1234"})
+	viewer, _ := data(out)["token"].(string)
+	if viewer == "" {
+		t.Fatalf("viewer login: %v", out)
+	}
+	if code, _ := s.call("POST", "/api/lineage/etl-logs", viewer, job); code != 403 {
+		t.Fatalf("viewer ingest: %d", code)
+	}
+	if code, _ := s.call("GET", "/api/lineage/graph?node=pg.dw.fact", viewer, nil); code != 200 {
+		t.Fatalf("viewer graph: %d", code)
+	}
+}
