@@ -4,6 +4,13 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"assetflow/infrastructure/bus"
+	"assetflow/infrastructure/postgres/pgtest"
 )
 
 // graphNodes lists a graph answer's node ids.
@@ -116,5 +123,48 @@ func TestLineageIntegration(t *testing.T) {
 	}
 	if code, _ := s.call("GET", "/api/lineage/graph?node=pg.dw.fact", viewer, nil); code != 200 {
 		t.Fatalf("viewer graph: %d", code)
+	}
+}
+
+func TestETLLogTopicIntegration(t *testing.T) {
+	t.Parallel()
+	broker, err := bus.StartEmbedded(freePort(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	s := startServer(t, "ASSETFLOW_DATABASE_URL="+pgtest.NewDatabase(t), "ASSETFLOW_DATA_DIR="+t.TempDir(), "ASSETFLOW_KAFKA_BROKERS="+broker.Addr)
+	admin := s.login()
+	pub, err := bus.NewPublisher([]string{broker.Addr}, "scheduler")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	send := func(body string) {
+		t.Helper()
+		msg := message.NewMessage(watermill.NewUUID(), []byte(body))
+		msg.Metadata.Set(bus.MetaStreamID, "job")
+		if err := pub.Publish(bus.ETLLogsTopic, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A broken message and unparsable SQL are skipped; the good one after them is recorded.
+	send(`{not json`)
+	send(`{"job_name": "nightly", "dialect": "hive", "sql": "insert overwrite table dw.x selec"}`)
+	send(`{"job_name": "nightly", "dialect": "hive", "sql": "insert overwrite table dw.x partition (dt='1') select a, b from ods.y"}`)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, out := s.call("GET", "/api/lineage/graph?node=dw.x&direction=up", admin, nil)
+		if code == 200 && slices.Equal(graphNodes(out), []string{"dw.x", "ods.y"}) {
+			edges := data(out)["edges"].([]any)
+			if origins := edges[0].(map[string]any)["origins"].([]any); origins[0] != "etl:nightly" {
+				t.Fatalf("origin: %v", origins)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ETL log from Kafka not recorded: %d %v\n%s", code, out, s.logs())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

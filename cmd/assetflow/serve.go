@@ -95,13 +95,14 @@ func serve(ctx context.Context) error {
 		return err
 	}
 
+	lineageSvc := c.lineageService()
 	bg, cancel := context.WithCancel(ctx)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
-		Lineage: c.lineageService(), LineageQ: lineageproj.Queries{Pool: c.pool},
+		Lineage: lineageSvc, LineageQ: lineageproj.Queries{Pool: c.pool},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
 			RelayLag: func(ctx context.Context) int64 {
@@ -149,6 +150,7 @@ func serve(ctx context.Context) error {
 		return heartbeat(ctx, cfg, eventstore.FactSink{Appender: facts, Codec: c.codec}, rel, sessions)
 	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
+	start("etl-logs", func(ctx context.Context) error { return consumeETLLogs(ctx, brokers, lineageSvc) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,

@@ -30,13 +30,17 @@ const Partitions = 8
 // Topic returns the topic of a context.
 func Topic(context string) string { return "assetflow." + context }
 
-// Topics returns every context topic plus the poison topic.
+// ETLLogsTopic is where schedulers push the SQL their jobs ran, for lineage: JSON
+// {job_name, dialect?, datasource_id?, default_schema?, sql}.
+const ETLLogsTopic = "assetflow.etl-logs"
+
+// Topics returns every context topic plus the poison and ETL-log topics.
 func Topics() []string {
-	out := make([]string, 0, len(Contexts)+1)
+	out := make([]string, 0, len(Contexts)+2)
 	for _, c := range Contexts {
 		out = append(out, Topic(c))
 	}
-	return append(out, PoisonTopic)
+	return append(out, PoisonTopic, ETLLogsTopic)
 }
 
 // MetaStreamID is the watermill metadata key holding the stream id, used as the Kafka message key
