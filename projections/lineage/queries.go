@@ -82,8 +82,9 @@ func (g *GraphQuery) Normalize() error {
 	return nil
 }
 
-// Graph walks the active edges hop by hop from the node, each hop one indexed query over the
-// frontier; a node already reached is not expanded again, so cycles end.
+// Graph walks the active edges from the node: each direction is one recursive query bounded by
+// the depth (a node reached again at the same depth is not walked twice, so cycles end), then one
+// query reads the edges among the nodes reached, with their origins.
 func (q Queries) Graph(ctx context.Context, gq GraphQuery) (Graph, error) {
 	if err := gq.Normalize(); err != nil {
 		return Graph{}, err
@@ -97,67 +98,36 @@ func (q Queries) Graph(ctx context.Context, gq GraphQuery) (Graph, error) {
 	for _, s := range start {
 		depth[s] = 0
 	}
-	edges := map[[3]string]*Edge{}
 	for _, down := range []bool{false, true} {
 		if (down && gq.Direction == "up") || (!down && gq.Direction == "down") {
 			continue
 		}
-		frontier := start
-		seen := map[string]bool{}
-		for _, s := range start {
-			seen[s] = true
+		reached, err := q.walk(ctx, gq, start, down)
+		if err != nil {
+			return Graph{}, err
 		}
-		for hop := 1; hop <= gq.Depth && len(frontier) > 0 && !g.Truncated; hop++ {
-			rows, err := q.hop(ctx, gq.Level, frontier, down)
-			if err != nil {
-				return Graph{}, err
+		for _, r := range reached {
+			if _, ok := depth[r.ID]; ok {
+				continue
 			}
-			var next []string
-			for _, e := range rows {
-				key := [3]string{e.From, e.To, e.Kind}
-				if edges[key] == nil {
-					edges[key] = &e
-				}
-				far := e.From
-				if down {
-					far = e.To
-				}
-				if seen[far] {
-					continue
-				}
-				if len(depth) >= gq.MaxNodes {
-					g.Truncated = true
-					break
-				}
-				seen[far] = true
-				d := hop
-				if !down {
-					d = -hop
-				}
-				if _, ok := depth[far]; !ok {
-					depth[far] = d
-				}
-				next = append(next, far)
+			if len(depth) >= gq.MaxNodes {
+				g.Truncated = true
+				break
 			}
-			frontier = next
+			depth[r.ID] = r.Depth
 		}
 	}
+	ids := make([]string, 0, len(depth))
 	for id, d := range depth {
+		ids = append(ids, id)
 		n := Node{ID: id, Table: TableOf(gq.Level, id), Depth: d}
 		if gq.Level == domain.LevelColumn {
 			n.Column = strings.TrimPrefix(id, n.Table+".")
 		}
 		g.Nodes = append(g.Nodes, n)
 	}
-	for _, e := range edges {
-		// Keep only edges whose both ends are in the answer (a truncated walk drops the rest).
-		if _, ok := depth[e.From]; !ok {
-			continue
-		}
-		if _, ok := depth[e.To]; !ok {
-			continue
-		}
-		g.Edges = append(g.Edges, *e)
+	if g.Edges, err = q.edgesAmong(ctx, gq.Level, ids); err != nil {
+		return Graph{}, err
 	}
 	sort.Slice(g.Nodes, func(i, j int) bool {
 		if g.Nodes[i].Depth != g.Nodes[j].Depth {
@@ -165,17 +135,57 @@ func (q Queries) Graph(ctx context.Context, gq GraphQuery) (Graph, error) {
 		}
 		return g.Nodes[i].ID < g.Nodes[j].ID
 	})
-	sort.Slice(g.Edges, func(i, j int) bool {
-		a, b := g.Edges[i], g.Edges[j]
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		if a.To != b.To {
-			return a.To < b.To
-		}
-		return a.Kind < b.Kind
-	})
 	return g, nil
+}
+
+// walk returns the nodes reached from start within the depth, nearest first; depths upstream are
+// negative.
+func (q Queries) walk(ctx context.Context, gq GraphQuery, start []string, down bool) ([]Node, error) {
+	near, far, sign := "dst", "src", -1
+	if down {
+		near, far, sign = "src", "dst", 1
+	}
+	rows, err := q.Pool.Query(ctx, `with recursive walk(node, depth) as (
+			select unnest($2::text[]), 0
+			union
+			select e.`+far+`, w.depth + 1 from walk w join lineage_edges e on e.active and e.level = $1 and e.`+near+` = w.node
+			where w.depth < $3)
+		select node, min(depth) d from walk where depth > 0 group by node order by d, node limit $4`,
+		gq.Level, start, gq.Depth, gq.MaxNodes+1)
+	if err != nil {
+		return nil, fmt.Errorf("lineage walk: %w", err)
+	}
+	defer rows.Close()
+	var out []Node
+	for rows.Next() {
+		var n Node
+		if err := rows.Scan(&n.ID, &n.Depth); err != nil {
+			return nil, err
+		}
+		n.Depth *= sign
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// edgesAmong reads the active edges between the given nodes with the origins asserting them.
+func (q Queries) edgesAmong(ctx context.Context, level string, nodes []string) ([]Edge, error) {
+	rows, err := q.Pool.Query(ctx, `select src, dst, kind, array_agg(distinct origin_kind || ':' || origin order by origin_kind || ':' || origin)
+		from lineage_edges where active and level = $1 and src = any($2) and dst = any($2)
+		group by src, dst, kind order by src, dst, kind`, level, nodes)
+	if err != nil {
+		return nil, fmt.Errorf("lineage edges: %w", err)
+	}
+	defer rows.Close()
+	out := []Edge{}
+	for rows.Next() {
+		var e Edge
+		if err := rows.Scan(&e.From, &e.To, &e.Kind, &e.Origins); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // start is where a walk begins: the node itself, or at column level for a table node, every
@@ -208,29 +218,6 @@ func (q Queries) start(ctx context.Context, gq GraphQuery) ([]string, error) {
 	}
 	if len(out) == 0 {
 		out = []string{gq.Node}
-	}
-	return out, rows.Err()
-}
-
-// hop reads the active edges leaving (down) or entering (up) the frontier.
-func (q Queries) hop(ctx context.Context, level string, frontier []string, down bool) ([]Edge, error) {
-	near := "dst"
-	if down {
-		near = "src"
-	}
-	rows, err := q.Pool.Query(ctx, `select src, dst, kind, array_agg(distinct origin_kind || ':' || origin order by origin_kind || ':' || origin)
-		from lineage_edges where active and level = $1 and `+near+` = any($2) group by src, dst, kind`, level, frontier)
-	if err != nil {
-		return nil, fmt.Errorf("lineage hop: %w", err)
-	}
-	defer rows.Close()
-	var out []Edge
-	for rows.Next() {
-		var e Edge
-		if err := rows.Scan(&e.From, &e.To, &e.Kind, &e.Origins); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
 	}
 	return out, rows.Err()
 }
