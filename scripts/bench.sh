@@ -14,6 +14,8 @@ run 'CatalogSearch100k' 500x 1 ./projections/catalog/
 run 'ExportMillionRows' 2x
 run 'QueryAPITrivial|QueryDriverTrivialBaseline' 3000x
 run 'GatewayWrk' 1x
+run 'LineageParse' 2s 1 ./infrastructure/sqlparse/
+run 'LineageGraph1M' 300x 1 ./projections/lineage/
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo
