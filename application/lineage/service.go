@@ -12,9 +12,18 @@ import (
 	domain "assetflow/domain/lineage"
 )
 
-// Analyser reads SQL; ErrUnparsable-like failures come back as the result's Errors with an error.
+// Request is SQL to analyse. Columns answers a table's columns (as the SQL names it) from the
+// catalog so that SELECT * expands; nil or an empty answer leaves "table.*".
+type Request struct {
+	Dialect       string
+	DefaultSchema string
+	SQL           string
+	Columns       func(table string) []string
+}
+
+// Analyser reads SQL; statements that fail come back in the result's Errors, with an error.
 type Analyser interface {
-	Analyse(dialect, defaultSchema, sql string) (domain.Result, error)
+	Analyse(Request) (domain.Result, error)
 }
 
 // Source is what lineage needs of a datasource: the name nodes are prefixed with, the dialect its
@@ -25,9 +34,12 @@ type Source struct {
 	DefaultSchema string
 }
 
-// Sources resolves a datasource id.
+// Sources resolves a datasource id and the catalog's columns of its tables.
 type Sources interface {
 	LineageSource(ctx context.Context, id string) (Source, error)
+	// TableColumns lists a catalogued table's columns; qualifier is the schema or database the
+	// SQL named ("" when it named none).
+	TableColumns(ctx context.Context, datasourceID, qualifier, table string) ([]string, error)
 }
 
 // Aggregates loads and commits event-sourced aggregates.
@@ -53,7 +65,7 @@ func NewService(a Analyser, s Sources, aggs Aggregates) *Service {
 
 // Preview analyses SQL without recording anything.
 func (s *Service) Preview(dialect, defaultSchema, sql string) (domain.Result, error) {
-	return s.analyser.Analyse(dialect, defaultSchema, sql)
+	return s.analyser.Analyse(Request{Dialect: dialect, DefaultSchema: defaultSchema, SQL: sql})
 }
 
 // ETLLog is SQL a scheduler ran for a job.
@@ -100,6 +112,7 @@ func (s *Service) RecordStatement(ctx context.Context, kind, name, datasourceID,
 
 func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID, schema, sql string, replace bool, meta es.Metadata) (Ingested, error) {
 	qualify := func(t string) string { return t }
+	var columns func(string) []string
 	if datasourceID != "" {
 		src, err := s.sources.LineageSource(ctx, datasourceID)
 		if fault.KindOf(err) == fault.KindNotFound {
@@ -115,11 +128,12 @@ func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID,
 			schema = src.DefaultSchema
 		}
 		qualify = func(t string) string { return src.Name + "." + t }
+		columns = s.catalogColumns(ctx, datasourceID)
 	}
 	if dialect == "" {
 		return Ingested{}, fault.Field("dialect", "required when no datasource_id is given")
 	}
-	res, err := s.analyser.Analyse(dialect, schema, sql)
+	res, err := s.analyser.Analyse(Request{Dialect: dialect, DefaultSchema: schema, SQL: sql, Columns: columns})
 	if err != nil {
 		if fault.KindOf(err) == fault.KindInvalid && len(res.Errors) == 0 {
 			return Ingested{}, err
@@ -158,4 +172,28 @@ func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID,
 	}
 	out.Ref = ref
 	return out, nil
+}
+
+// catalogColumns answers table columns from the catalog, each table asked once per analysis. A
+// catalog failure leaves the table unexpanded rather than failing the ingestion.
+func (s *Service) catalogColumns(ctx context.Context, datasourceID string) func(string) []string {
+	seen := map[string][]string{}
+	return func(table string) []string {
+		if cols, ok := seen[table]; ok {
+			return cols
+		}
+		qualifier, name := "", table
+		if i := strings.LastIndexByte(table, '.'); i >= 0 {
+			qualifier, name = table[:i], table[i+1:]
+			if j := strings.LastIndexByte(qualifier, '.'); j >= 0 {
+				qualifier = qualifier[j+1:]
+			}
+		}
+		cols, err := s.sources.TableColumns(ctx, datasourceID, qualifier, name)
+		if err != nil {
+			cols = nil
+		}
+		seen[table] = cols
+		return cols
+	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +168,43 @@ func TestETLLogTopicIntegration(t *testing.T) {
 			t.Fatalf("ETL log from Kafka not recorded: %d %v\n%s", code, out, s.logs())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// SELECT * expands through the catalog when the job names a collected datasource.
+func TestLineageCatalogStarIntegration(t *testing.T) {
+	t.Parallel()
+	src := pgtest.NewDatabase(t)
+	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
+	if _, err := openPool(t, src).Exec(context.Background(), `create schema ods; create table ods.orders (id bigint primary key, amt numeric, uid int)`); err != nil {
+		t.Fatal(err)
+	}
+	s := newAPIServer(t)
+	admin := s.login()
+	_, out := s.call("POST", "/api/datasources", admin, map[string]any{"name": "wh", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "database": srcDB, "username": "postgres"})
+	ds := data(out)["id"].(string)
+	if run := s.collectNow(t, admin, map[string]any{"datasource_id": ds}); run["collected"].(float64) != 1 {
+		t.Fatalf("collect: %v", run)
+	}
+	code, out := s.call("POST", "/api/lineage/etl-logs", admin, map[string]any{"job_name": "copy", "datasource_id": ds,
+		"sql": "insert into dw.orders_copy select * from ods.orders; insert into dw.unknown_copy select * from ods.not_collected"})
+	if code != 201 {
+		t.Fatalf("ingest: %d %v", code, out)
+	}
+	var pairs []string
+	for _, p := range data(out)["lineage"].(map[string]any)["column_lineage"].([]any) {
+		pp := p.([]any)
+		pairs = append(pairs, pp[0].(string)+">"+pp[1].(string))
+	}
+	want := []string{"ods.not_collected.*>dw.unknown_copy.*", "ods.orders.amt>dw.orders_copy.amt", "ods.orders.id>dw.orders_copy.id", "ods.orders.uid>dw.orders_copy.uid"}
+	if !slices.Equal(pairs, want) {
+		t.Fatalf("column lineage: %v", pairs)
+	}
+	cols := graphNodes(func() map[string]any {
+		_, out := s.call("GET", "/api/lineage/graph?level=column&direction=up&node=wh.dw.orders_copy", admin, nil)
+		return out
+	}())
+	if !slices.Equal(cols, []string{"wh.dw.orders_copy.amt", "wh.dw.orders_copy.id", "wh.dw.orders_copy.uid", "wh.ods.orders.amt", "wh.ods.orders.id", "wh.ods.orders.uid"}) {
+		t.Fatalf("column graph: %v", cols)
 	}
 }

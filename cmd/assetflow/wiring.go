@@ -209,12 +209,20 @@ func (c *core) reportAPIs(ds *appds.Service, facts *eventstore.FactAppender, sta
 // lineageAnalyser adapts sqlparse to the lineage service.
 type lineageAnalyser struct{}
 
-func (lineageAnalyser) Analyse(dialect, schema, sql string) (lineage.Result, error) {
-	return sqlparse.Lineage(sqlparse.LineageOptions{Dialect: dialect, DefaultSchema: schema}, sql)
+func (lineageAnalyser) Analyse(r applineage.Request) (lineage.Result, error) {
+	return sqlparse.Lineage(sqlparse.LineageOptions{Dialect: r.Dialect, DefaultSchema: r.DefaultSchema, Columns: r.Columns}, r.SQL)
 }
 
-// lineageSources names lineage nodes after the datasource and picks its dialect.
-type lineageSources struct{ q dsproj.Queries }
+// lineageSources names lineage nodes after the datasource, picks its dialect and expands
+// SELECT * through the catalog.
+type lineageSources struct {
+	q   dsproj.Queries
+	cat catproj.Queries
+}
+
+func (s lineageSources) TableColumns(ctx context.Context, datasourceID, qualifier, table string) ([]string, error) {
+	return s.cat.ColumnNames(ctx, datasourceID, qualifier, table)
+}
 
 func (s lineageSources) LineageSource(ctx context.Context, id string) (applineage.Source, error) {
 	d, err := s.q.Get(ctx, id)
@@ -239,5 +247,5 @@ func (s lineageSources) LineageSource(ctx context.Context, id string) (applineag
 
 // lineageService wires lineage recording.
 func (c *core) lineageService() *applineage.Service {
-	return applineage.NewService(lineageAnalyser{}, lineageSources{dsproj.Queries{Pool: c.pool}}, c.repo)
+	return applineage.NewService(lineageAnalyser{}, lineageSources{dsproj.Queries{Pool: c.pool}, catproj.Queries{Pool: c.pool}}, c.repo)
 }

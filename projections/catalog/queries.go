@@ -466,3 +466,16 @@ func (q Queries) Schedule(ctx context.Context, datasourceID string) (appcat.Sche
 	}
 	return v, err == nil, err
 }
+
+// ColumnNames returns, in ordinal order, the columns of the active table of a datasource with this
+// name in the schema or database qualifier (any when empty); nil when the catalog has no such table.
+func (q Queries) ColumnNames(ctx context.Context, datasourceID, qualifier, name string) ([]string, error) {
+	rows, err := q.Pool.Query(ctx, `select c.name from catalog_columns c where c.table_id = (
+			select t.id from catalog_tables t where t.datasource_id = $1 and t.name = $3
+			and ($2 = '' or t.schema = $2 or t.database = $2) and not t.deleted and not t.dropped order by t.id limit 1)
+		order by c.ord`, datasourceID, qualifier, name)
+	if err != nil {
+		return nil, fmt.Errorf("column names of %s.%s: %w", qualifier, name, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
