@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"assetflow/domain/dataservice"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	domain "assetflow/domain/lineage"
@@ -101,16 +102,47 @@ func (s *Service) IngestETL(ctx context.Context, log ETLLog, meta es.Metadata) (
 	if strings.TrimSpace(log.SQL) == "" {
 		return Ingested{}, fault.Field("sql", "required")
 	}
-	return s.record(ctx, domain.OriginETL, log.JobName, log.Dialect, log.DatasourceID, log.DefaultSchema, log.SQL, true, meta)
+	return s.record(ctx, origin{kind: domain.OriginETL, name: log.JobName, replace: true}, log.Dialect, log.DatasourceID, log.DefaultSchema, log.SQL, meta)
 }
 
-// RecordStatement records the lineage of a one-off statement (e.g. an INSERT ... SELECT run in
-// the query console); such origins only add edges.
-func (s *Service) RecordStatement(ctx context.Context, kind, name, datasourceID, sql string, meta es.Metadata) (Ingested, error) {
-	return s.record(ctx, kind, name, "", datasourceID, "", sql, false, meta)
+// RecordStatement records the lineage of a one-off statement run against a datasource (an
+// INSERT ... SELECT or CREATE TABLE AS in the query console). All of a datasource's console
+// statements are one origin that only adds edges.
+func (s *Service) RecordStatement(ctx context.Context, datasourceID, datasourceName, sql string, meta es.Metadata) (Ingested, error) {
+	return s.record(ctx, origin{kind: domain.OriginConsole, name: datasourceName}, "", datasourceID, "", sql, meta)
 }
 
-func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID, schema, sql string, replace bool, meta es.Metadata) (Ingested, error) {
+// apiTable stands for a report API while its query is analysed as a view's.
+const apiTable = "assetflow_report_api"
+
+// RecordReportAPI records a report API version's query as edges from the tables and columns it
+// reads to the node "api:<code>" and its fields "api:<code>.<field>". Each version is an origin
+// whose edges follow its query; sql is the query with its :parameters.
+func (s *Service) RecordReportAPI(ctx context.Context, code, version, datasourceID, sql string, meta es.Metadata) (Ingested, error) {
+	src, err := s.sources.LineageSource(ctx, datasourceID)
+	if err != nil {
+		return Ingested{}, err
+	}
+	dollar := src.Dialect != "mysql" && src.Dialect != "starrocks"
+	bound, _ := dataservice.Bind(strings.TrimRight(strings.TrimSpace(sql), ";"), dollar, func(string) any { return nil })
+	o := origin{kind: domain.OriginReport, name: code + "@" + version, replace: true, target: "api:" + code}
+	return s.record(ctx, o, "", datasourceID, "", "create view "+apiTable+" as "+bound, meta)
+}
+
+// ForgetReportAPI retires every edge of a deleted report API version.
+func (s *Service) ForgetReportAPI(ctx context.Context, code, version string, meta es.Metadata) (Ingested, error) {
+	return s.assert(ctx, origin{kind: domain.OriginReport, name: code + "@" + version, replace: true}, nil, domain.Result{}, meta)
+}
+
+// origin says who asserts the edges and whether its assertion replaces what it said before;
+// target, when set, names the node the analysed view stands for.
+type origin struct {
+	kind, name string
+	replace    bool
+	target     string
+}
+
+func (s *Service) record(ctx context.Context, o origin, dialect, datasourceID, schema, sql string, meta es.Metadata) (Ingested, error) {
 	qualify := func(t string) string { return t }
 	var columns func(string) []string
 	if datasourceID != "" {
@@ -144,16 +176,32 @@ func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID,
 		}
 		return Ingested{}, &fault.Error{Kind: fault.KindInvalid, Message: "the SQL could not be parsed; no lineage was recorded", Details: details}
 	}
-	edges := domain.EdgesOf(res, qualify)
-	o := &domain.Origin{}
-	if err := s.aggs.Load(ctx, domain.OriginID(kind, name), o); err != nil {
-		return Ingested{}, fmt.Errorf("load lineage origin %s: %w", name, err)
+	if o.target != "" {
+		inner := qualify
+		qualify = func(t string) string {
+			if strings.HasSuffix(t, apiTable) {
+				return o.target
+			}
+			return inner(t)
+		}
 	}
-	if err := o.Assert(kind, name, edges, replace); err != nil {
+	edges := domain.EdgesOf(res, qualify)
+	if !o.replace && len(edges) == 0 {
+		return Ingested{Origin: o.kind + ":" + o.name, Result: res, Unchanged: true}, nil // e.g. a plain SELECT
+	}
+	return s.assert(ctx, o, edges, res, meta)
+}
+
+func (s *Service) assert(ctx context.Context, o origin, edges []domain.Edge, res domain.Result, meta es.Metadata) (Ingested, error) {
+	agg := &domain.Origin{}
+	if err := s.aggs.Load(ctx, domain.OriginID(o.kind, o.name), agg); err != nil {
+		return Ingested{}, fmt.Errorf("load lineage origin %s: %w", o.name, err)
+	}
+	if err := agg.Assert(o.kind, o.name, edges, o.replace); err != nil {
 		return Ingested{}, err
 	}
-	out := Ingested{Origin: kind + ":" + name, Result: res, Edges: len(edges)}
-	for _, e := range o.Changes() {
+	out := Ingested{Origin: o.kind + ":" + o.name, Result: res, Edges: len(edges)}
+	for _, e := range agg.Changes() {
 		switch e.(type) {
 		case domain.EdgeFound:
 			out.Found++
@@ -161,14 +209,14 @@ func (s *Service) record(ctx context.Context, kind, name, dialect, datasourceID,
 			out.Retired++
 		}
 	}
-	if len(o.Changes()) == 0 {
+	if len(agg.Changes()) == 0 {
 		out.Unchanged = true
-		out.Ref = es.Ref{StreamID: o.ID(), Version: o.Version()}
+		out.Ref = es.Ref{StreamID: agg.ID(), Version: agg.Version()}
 		return out, nil
 	}
-	ref, err := s.aggs.Commit(ctx, o, meta)
+	ref, err := s.aggs.Commit(ctx, agg, meta)
 	if err != nil {
-		return Ingested{}, fmt.Errorf("record lineage of %s: %w", name, err)
+		return Ingested{}, fmt.Errorf("record lineage of %s: %w", o.name, err)
 	}
 	out.Ref = ref
 	return out, nil

@@ -208,3 +208,58 @@ func TestLineageCatalogStarIntegration(t *testing.T) {
 		t.Fatalf("column graph: %v", cols)
 	}
 }
+
+// The platform's own activity feeds lineage: console statements that write, and report APIs
+// (whose edges go when the version is deleted).
+func TestLineageFromPlatformActivityIntegration(t *testing.T) {
+	t.Parallel()
+	src := pgtest.NewDatabase(t)
+	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
+	if _, err := openPool(t, src).Exec(context.Background(), `create table fact_sales (date date, store_id text, order_id int, amount numeric(10,2));
+		create table daily (date date, total numeric); insert into fact_sales values ('2025-01-01', 'S1', 1, 9.5)`); err != nil {
+		t.Fatal(err)
+	}
+	s := newAPIServer(t)
+	admin := s.login()
+	_, out := s.call("POST", "/api/datasources", admin, map[string]any{"name": "dw", "type": "postgresql", "host": "127.0.0.1", "port": 5432,
+		"database": srcDB, "username": "postgres", "allow_writes": true})
+	ds := data(out)["id"].(string)
+	if code, out := s.call("POST", "/api/dataservice/query", admin, map[string]any{"datasource_id": ds,
+		"sql": "insert into daily select date, sum(amount) as total from fact_sales group by date"}); code != 200 {
+		t.Fatalf("console insert: %d %v", code, out)
+	}
+	_, out = s.call("POST", "/api/dataservice/reports", admin, map[string]any{"name": "销售日报", "owner": "BI-Team"})
+	report := data(out)["id"].(string)
+	if code, out := s.call("POST", "/api/dataservice/interfaces", admin, salesDefinition(ds, report, "1.0.0")); code != 201 {
+		t.Fatalf("interface: %d %v", code, out)
+	}
+	await := func(query string, want func([]string) bool) []string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			_, out := s.call("GET", "/api/lineage/graph?"+query, admin, nil)
+			nodes := graphNodes(out)
+			if want(nodes) {
+				return nodes
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("graph %s: %v", query, nodes)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	await("direction=down&node=dw.public.fact_sales", func(n []string) bool {
+		return slices.Equal(n, []string{"api:sales_daily_summary", "dw.public.daily", "dw.public.fact_sales"})
+	})
+	await("direction=down&level=column&node=dw.public.fact_sales.amount", func(n []string) bool {
+		return slices.Contains(n, "api:sales_daily_summary.total_amount") && slices.Contains(n, "dw.public.daily.total")
+	})
+	// A plain SELECT in the console asserts nothing; the deleted draft's edges are retired.
+	s.call("POST", "/api/dataservice/query", admin, map[string]any{"datasource_id": ds, "sql": "select * from daily"})
+	if code, out := s.call("DELETE", "/api/dataservice/interfaces/sales_daily_summary?version=1.0.0", admin, nil); code != 200 {
+		t.Fatalf("delete interface: %d %v", code, out)
+	}
+	await("direction=down&node=dw.public.fact_sales", func(n []string) bool {
+		return slices.Equal(n, []string{"dw.public.daily", "dw.public.fact_sales"})
+	})
+}

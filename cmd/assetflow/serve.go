@@ -151,6 +151,7 @@ func serve(ctx context.Context) error {
 	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("etl-logs", func(ctx context.Context) error { return consumeETLLogs(ctx, brokers, lineageSvc) })
+	start("lineage-feed", func(ctx context.Context) error { return feedLineage(ctx, brokers, lineageSvc) })
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
