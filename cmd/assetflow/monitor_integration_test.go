@@ -51,6 +51,20 @@ func TestMonitorIntegration(t *testing.T) {
 	if code, _ := b.call("GET", "/api/monitor/server", viewer, nil); code != 403 {
 		t.Fatalf("viewer on monitor: %d", code)
 	}
+	// The operation log: administrators see everyone's entries, others only their own.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, out := a.call("GET", "/api/monitor/operation-logs?user=admin", admin, nil)
+		if entries, _ := out["data"].([]any); len(entries) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("admin's operations not logged: %v", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, out := b.call("GET", "/api/monitor/operation-logs?user=admin", viewer, nil); len(out["data"].([]any)) != 0 {
+		t.Fatalf("a viewer sees the admin's operations: %v", out["data"])
+	}
 	_, out = a.call("GET", "/api/monitor/online", admin, nil)
 	var sid, ownSid string
 	for _, s := range out["data"].([]any) {

@@ -305,7 +305,12 @@ func (h *handlers) operationLogs(c *fiber.Ctx) error {
 	if err := h.awaitPosition(c, monitor.Name); err != nil {
 		return err
 	}
-	res, err := h.Monitor.Operations(c.Context(), monitor.OperationFilter{User: c.Query("user"), Method: c.Query("method"), Status: status, Path: c.Query("path")}, pg)
+	f := monitor.OperationFilter{User: c.Query("user"), Method: c.Query("method"), Status: status, Path: c.Query("path")}
+	// Everyone sees their own operations; the whole log is for administrators.
+	if p, ok := principalOf(c); ok && !access.Allows(p.Roles, access.PermManageSystem) {
+		f.User = p.UserID
+	}
+	res, err := h.Monitor.Operations(c.Context(), f, pg)
 	if err != nil {
 		return err
 	}

@@ -227,6 +227,9 @@ func (h *handlers) jobs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if list == nil {
+		list = []Job{}
+	}
 	return ok(c, list)
 }
 

@@ -145,10 +145,11 @@ type Replica struct {
 	Alive       bool            `json:"alive"`
 }
 
-// Replicas lists replicas that reported in the last hour; alive ones reported in the last minute.
+// Replicas lists replicas that reported in the last 10 minutes; alive ones reported in the last 45 s
+// (three missed 15 s heartbeats).
 func (q Queries) Replicas(ctx context.Context, now time.Time) ([]Replica, error) {
 	rows, err := q.Pool.Query(ctx, `select node_id, http_addr, version, started_at, relay_active, coalesce(figures, 'null')::text::bytea, last_seen_at,
-		last_seen_at > $1::timestamptz - interval '1 minute' from monitor_replicas where last_seen_at > $1::timestamptz - interval '1 hour' order by node_id`, now)
+		last_seen_at > $1::timestamptz - interval '45 seconds' from monitor_replicas where last_seen_at > $1::timestamptz - interval '10 minutes' order by node_id`, now)
 	if err != nil {
 		return nil, fmt.Errorf("replicas: %w", err)
 	}
