@@ -229,7 +229,7 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 			syncedTables = append(syncedTables, id)
 		}
 		facts := domain.SourceFacts{Comment: f.info.Comment, Type: f.info.Type, Rows: f.info.Rows, SizeBytes: f.info.SizeBytes,
-			SourceCreatedAt: f.info.CreatedAt, SourceUpdatedAt: f.info.UpdatedAt}
+			SourceCreatedAt: f.info.CreatedAt, SourceUpdatedAt: f.info.UpdatedAt, Definition: f.info.Definition}
 		cols := make([]domain.Column, len(f.cols))
 		copy(cols, f.cols)
 		for j := range cols {
@@ -332,7 +332,7 @@ func databaseOf(row StateRow, read []string) string {
 
 // factsChanged ignores the churn of row counts and sizes below 10%.
 func factsChanged(a, b domain.SourceFacts) bool {
-	if a.Comment != b.Comment || a.Type != b.Type {
+	if a.Comment != b.Comment || a.Type != b.Type || a.Definition != b.Definition {
 		return true
 	}
 	return drift(a.Rows, b.Rows) || drift(a.SizeBytes, b.SizeBytes)

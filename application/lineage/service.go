@@ -134,6 +134,30 @@ func (s *Service) ForgetReportAPI(ctx context.Context, code, version string, met
 	return s.assert(ctx, origin{kind: domain.OriginReport, name: code + "@" + version, replace: true}, nil, domain.Result{}, meta)
 }
 
+// RecordView records a catalogued view's definition: the view is the target of its own query.
+// qualifier is the view's schema (or database, on engines without schemas).
+func (s *Service) RecordView(ctx context.Context, tableID, datasourceID, qualifier, name, definition string, meta es.Metadata) (Ingested, error) {
+	src, err := s.sources.LineageSource(ctx, datasourceID)
+	if err != nil {
+		return Ingested{}, err
+	}
+	quote := func(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
+	if src.Dialect != "postgres" && src.Dialect != "trino" && src.Dialect != "ansi" {
+		quote = func(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
+	}
+	view := quote(name)
+	if qualifier != "" {
+		view = quote(qualifier) + "." + view
+	}
+	sql := "create view " + view + " as " + strings.TrimRight(strings.TrimSpace(definition), ";")
+	return s.record(ctx, origin{kind: domain.OriginView, name: tableID, replace: true}, "", datasourceID, "", sql, meta)
+}
+
+// ForgetView retires the edges of a dropped or deleted view (a no-op for tables).
+func (s *Service) ForgetView(ctx context.Context, tableID string, meta es.Metadata) (Ingested, error) {
+	return s.assert(ctx, origin{kind: domain.OriginView, name: tableID, replace: true}, nil, domain.Result{}, meta)
+}
+
 // origin says who asserts the edges and whether its assertion replaces what it said before;
 // target, when set, names the node the analysed view stands for.
 type origin struct {

@@ -176,14 +176,15 @@ func TestLineageCatalogStarIntegration(t *testing.T) {
 	t.Parallel()
 	src := pgtest.NewDatabase(t)
 	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
-	if _, err := openPool(t, src).Exec(context.Background(), `create schema ods; create table ods.orders (id bigint primary key, amt numeric, uid int)`); err != nil {
+	if _, err := openPool(t, src).Exec(context.Background(), `create schema ods; create table ods.orders (id bigint primary key, amt numeric, uid int);
+		create view ods.big_orders as select id, amt * 1.1 as gross from ods.orders where amt > 100`); err != nil {
 		t.Fatal(err)
 	}
 	s := newAPIServer(t)
 	admin := s.login()
 	_, out := s.call("POST", "/api/datasources", admin, map[string]any{"name": "wh", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "database": srcDB, "username": "postgres"})
 	ds := data(out)["id"].(string)
-	if run := s.collectNow(t, admin, map[string]any{"datasource_id": ds}); run["collected"].(float64) != 1 {
+	if run := s.collectNow(t, admin, map[string]any{"datasource_id": ds}); run["collected"].(float64) != 2 {
 		t.Fatalf("collect: %v", run)
 	}
 	code, out := s.call("POST", "/api/lineage/etl-logs", admin, map[string]any{"job_name": "copy", "datasource_id": ds,
@@ -206,6 +207,34 @@ func TestLineageCatalogStarIntegration(t *testing.T) {
 	}())
 	if !slices.Equal(cols, []string{"wh.dw.orders_copy.amt", "wh.dw.orders_copy.id", "wh.dw.orders_copy.uid", "wh.ods.orders.amt", "wh.ods.orders.id", "wh.ods.orders.uid"}) {
 		t.Fatalf("column graph: %v", cols)
+	}
+
+	// The view's definition, collected with the catalog, is lineage too: ods.orders feeds the
+	// view (gross from amt, filtered on amt), and orders_copy through the job.
+	viewCols := func() []string {
+		_, out := s.call("GET", "/api/lineage/graph?level=column&direction=up&node=wh.ods.big_orders", admin, nil)
+		return graphNodes(out)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got := viewCols()
+		if slices.Equal(got, []string{"wh.ods.big_orders.gross", "wh.ods.big_orders.id", "wh.ods.orders.amt", "wh.ods.orders.id"}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("view lineage: %v", got)
+		}
+	}
+	// Dropping the view retires its edges at the next collection.
+	if _, err := openPool(t, src).Exec(context.Background(), `drop view ods.big_orders`); err != nil {
+		t.Fatal(err)
+	}
+	s.collectNow(t, admin, map[string]any{"datasource_id": ds})
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if got := viewCols(); len(got) == 1 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("dropped view still has lineage: %v", got)
+		}
 	}
 }
 

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
 
 	applineage "assetflow/application/lineage"
+	"assetflow/domain/catalog"
 	"assetflow/domain/dataservice"
 	"assetflow/domain/fault"
 	"assetflow/infrastructure/bus"
@@ -17,25 +21,36 @@ import (
 // query console, and report API versions (their queries read tables; a deleted version's edges
 // are retired). It follows the dataservice topic in its own consumer group; recording is
 // idempotent, so a redelivered event changes nothing.
-func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service) error {
+func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service, tables tableLookup) error {
 	sub, err := bus.NewSubscriber(brokers, "assetflow.lineage-feed")
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
-	topic := bus.Topic("dataservice")
-	msgs, err := sub.Subscribe(ctx, topic)
-	if err != nil {
-		return fmt.Errorf("subscribe to %s: %w", topic, err)
+	merged := make(chan *message.Message)
+	var wg sync.WaitGroup
+	for _, topic := range []string{bus.Topic("dataservice"), bus.Topic("catalog")} {
+		msgs, err := sub.Subscribe(ctx, topic)
+		if err != nil {
+			return fmt.Errorf("subscribe to %s: %w", topic, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range msgs {
+				merged <- m
+			}
+		}()
 	}
-	for msg := range msgs {
+	go func() { wg.Wait(); close(merged) }()
+	for msg := range merged {
 		var e eventstore.Event
 		if err := json.Unmarshal(msg.Payload, &e); err != nil {
 			slog.Warn("lineage feed: message skipped", "err", err)
 			msg.Ack()
 			continue
 		}
-		err := lineageOf(ctx, svc, e)
+		err := lineageOf(ctx, svc, tables, e)
 		if err != nil && fault.KindOf(err) != fault.KindInvalid && fault.KindOf(err) != fault.KindNotFound {
 			slog.Error("lineage feed: will retry", "event", e.ID, "type", e.Type, "err", err)
 			msg.Nack()
@@ -49,7 +64,10 @@ func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service)
 	return nil
 }
 
-func lineageOf(ctx context.Context, svc *applineage.Service, e eventstore.Event) error {
+// tableLookup finds a catalogued table's place (for events that carry only its id).
+type tableLookup func(ctx context.Context, id string) (catalog.Source, error)
+
+func lineageOf(ctx context.Context, svc *applineage.Service, tables tableLookup, e eventstore.Event) error {
 	meta := e.Metadata
 	meta.CausationID = e.ID
 	var err error
@@ -70,6 +88,39 @@ func lineageOf(ctx context.Context, svc *applineage.Service, e eventstore.Event)
 		if err = json.Unmarshal(e.Payload, &v); err == nil && v.Status == "deleted" {
 			_, err = svc.ForgetReportAPI(ctx, v.Code, v.Version, meta)
 		}
+	case catalog.TableCollected{}.EventType():
+		var v catalog.TableCollected
+		if err = json.Unmarshal(e.Payload, &v); err == nil && v.Definition != "" {
+			_, err = svc.RecordView(ctx, v.TableID, v.DatasourceID, viewQualifier(v.Source), v.Name, v.Definition, meta)
+		}
+	case catalog.SourceFactsChanged{}.EventType():
+		var v catalog.SourceFactsChanged
+		if err = json.Unmarshal(e.Payload, &v); err == nil && v.Type == "view" {
+			var src catalog.Source
+			if src, err = tables(ctx, v.TableID); err == nil {
+				if v.Definition == "" {
+					_, err = svc.ForgetView(ctx, v.TableID, meta)
+				} else {
+					_, err = svc.RecordView(ctx, v.TableID, src.DatasourceID, viewQualifier(src), src.Name, v.Definition, meta)
+				}
+			}
+		}
+	case catalog.TableDropped{}.EventType(), catalog.TableDeleted{}.EventType():
+		var v struct {
+			TableID string `json:"table_id"`
+		}
+		if err = json.Unmarshal(e.Payload, &v); err == nil {
+			_, err = svc.ForgetView(ctx, v.TableID, meta)
+		}
 	}
 	return err
+}
+
+// viewQualifier is the schema a view's name is qualified with: its schema where the engine has
+// schemas, else its database.
+func viewQualifier(s catalog.Source) string {
+	if s.Schema != "" {
+		return s.Schema
+	}
+	return s.Database
 }

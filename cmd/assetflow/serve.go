@@ -18,6 +18,7 @@ import (
 	appdsvc "assetflow/application/dataservice"
 	"assetflow/application/page"
 	"assetflow/domain/access"
+	"assetflow/domain/catalog"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	"assetflow/domain/monitor"
@@ -151,7 +152,12 @@ func serve(ctx context.Context) error {
 	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("etl-logs", func(ctx context.Context) error { return consumeETLLogs(ctx, brokers, lineageSvc) })
-	start("lineage-feed", func(ctx context.Context) error { return feedLineage(ctx, brokers, lineageSvc) })
+	start("lineage-feed", func(ctx context.Context) error {
+		return feedLineage(ctx, brokers, lineageSvc, func(ctx context.Context, id string) (catalog.Source, error) {
+			t, err := catproj.Queries{Pool: c.pool}.Table(ctx, id)
+			return catalog.Source{DatasourceID: t.DatasourceID, DatasourceName: t.DatasourceName, Database: t.Database, Schema: t.Schema, Name: t.Name}, err
+		})
+	})
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,

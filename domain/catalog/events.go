@@ -29,6 +29,8 @@ type SourceFacts struct {
 	SizeBytes       *int64     `json:"size_bytes"`
 	SourceCreatedAt *time.Time `json:"source_created_at"`
 	SourceUpdatedAt *time.Time `json:"source_updated_at"`
+	// Definition is a view's query (empty for tables).
+	Definition string `json:"definition,omitempty"`
 }
 
 // TableCollected: a table was seen for the first time (or again after it was dropped), with all

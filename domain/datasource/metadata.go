@@ -13,6 +13,8 @@ type TableInfo struct {
 	UpdatedAt *time.Time `json:"updated_at"`
 	Rows      *int64     `json:"rows"`
 	SizeBytes *int64     `json:"size_bytes"`
+	// Definition is a view's query as the source reports it (lineage reads it).
+	Definition string `json:"definition,omitempty"`
 }
 
 // Column describes one column; Order starts at 1 with no gaps.

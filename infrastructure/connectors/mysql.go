@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,7 +136,28 @@ func (mysqlCatalog) listTables(ctx context.Context, q querier, db string) ([]Tab
 	if err != nil {
 		return nil, err
 	}
-	return collect(ctx, q, scanMySQLTable, mysqlTables, db)
+	tables, err := collect(ctx, q, scanMySQLTable, mysqlTables, db)
+	if err != nil || !slices.ContainsFunc(tables, func(t TableInfo) bool { return t.Type == "view" }) {
+		return tables, err
+	}
+	defs, err := collect(ctx, q, func(r *sql.Rows) ([2]string, error) {
+		var d [2]string
+		var def sql.NullString
+		err := r.Scan(&d[0], &def)
+		d[1] = def.String
+		return d, err
+	}, `select table_name, view_definition from information_schema.views where table_schema = ?`, db)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]string{}
+	for _, d := range defs {
+		byName[d[0]] = d[1]
+	}
+	for i := range tables {
+		tables[i].Definition = byName[tables[i].Name]
+	}
+	return tables, nil
 }
 
 func scanMySQLColumn(r *sql.Rows) (Column, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -62,11 +63,12 @@ func (postgresCatalog) listTables(ctx context.Context, q querier, schema string)
 		var t TableInfo
 		var kind string
 		var rows, size sql.NullInt64
-		var comment sql.NullString
-		if err := r.Scan(&t.Name, &t.Schema, &t.Database, &comment, &kind, &rows, &size); err != nil {
+		var comment, def sql.NullString
+		if err := r.Scan(&t.Name, &t.Schema, &t.Database, &comment, &kind, &rows, &size, &def); err != nil {
 			return t, err
 		}
 		t.Comment = comment.String
+		t.Definition = strings.TrimSuffix(strings.TrimSpace(def.String), ";")
 		t.Type = "table"
 		if kind == "v" || kind == "m" {
 			t.Type = "view"
@@ -80,7 +82,8 @@ func (postgresCatalog) listTables(ctx context.Context, q querier, schema string)
 		return t, nil
 	}, `select c.relname, n.nspname, current_database(), d.description, c.relkind::text,
 		case when c.relkind in ('r','p','m') then case when c.reltuples >= 0 then c.reltuples::bigint else pg_stat_get_live_tuples(c.oid) end end,
-		case when c.relkind in ('r','p','m') and (c.relpages > 0 or c.reltuples >= 0) then c.relpages::bigint * current_setting('block_size')::bigint end
+		case when c.relkind in ('r','p','m') and (c.relpages > 0 or c.reltuples >= 0) then c.relpages::bigint * current_setting('block_size')::bigint end,
+		case when c.relkind in ('v','m') then pg_get_viewdef(c.oid) end
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
 		left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
 		where c.relkind in ('r','p','v','m','f') and not c.relispartition and `+pgUserSchemas+`
