@@ -196,8 +196,8 @@ func runContract(t *testing.T, f fixture) {
 	if o := byName["orders"]; o.Comment != "订单表" || o.Type != "table" || o.Rows == nil {
 		t.Fatalf("orders info: %+v", o)
 	}
-	if v := byName["big_orders"]; v.Type != "view" {
-		t.Fatalf("view info: %+v", v)
+	if v := byName["big_orders"]; v.Type != "view" || !strings.Contains(strings.ToLower(v.Definition), "orders") || !strings.Contains(strings.ToLower(v.Definition), "100") {
+		t.Fatalf("view info (with its definition): %+v", v)
 	}
 	if _, ok := byName["订单明细"]; !ok {
 		t.Fatal("unicode table missing")
