@@ -208,6 +208,14 @@ func TestLineageCatalogStarIntegration(t *testing.T) {
 	if !slices.Equal(cols, []string{"wh.dw.orders_copy.amt", "wh.dw.orders_copy.id", "wh.dw.orders_copy.uid", "wh.ods.orders.amt", "wh.ods.orders.id", "wh.ods.orders.uid"}) {
 		t.Fatalf("column graph: %v", cols)
 	}
+	// Nodes link to the catalog; a table the catalog does not hold stays an unresolved node.
+	_, out = s.call("GET", "/api/lineage/graph?direction=up&node=wh.dw.orders_copy", admin, nil)
+	for _, n := range data(out)["nodes"].([]any) {
+		node := n.(map[string]any)
+		if in := node["catalog_table_id"] != ""; in != (node["id"] == "wh.ods.orders") {
+			t.Fatalf("catalog resolution: %v", node)
+		}
+	}
 
 	// The view's definition, collected with the catalog, is lineage too: ods.orders feeds the
 	// view (gross from amt, filtered on amt), and orders_copy through the job.

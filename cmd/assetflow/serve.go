@@ -103,7 +103,7 @@ func serve(ctx context.Context) error {
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
-		Lineage: lineageSvc, LineageQ: lineageproj.Queries{Pool: c.pool},
+		Lineage: lineageSvc, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
 			RelayLag: func(ctx context.Context) int64 {

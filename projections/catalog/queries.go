@@ -479,3 +479,24 @@ func (q Queries) ColumnNames(ctx context.Context, datasourceID, qualifier, name 
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// LineageNames maps lineage table names ("<datasource name>.<schema or database>.<table>") to the
+// ids of the active catalog tables they name.
+func (q Queries) LineageNames(ctx context.Context, names []string) (map[string]string, error) {
+	rows, err := q.Pool.Query(ctx, `select n, t.id from unnest($1::text[]) n
+		join catalog_tables t on not t.deleted and not t.dropped and (
+			n = t.datasource_name || '.' || t.schema || '.' || t.name or n = t.datasource_name || '.' || t.database || '.' || t.name)`, names)
+	if err != nil {
+		return nil, fmt.Errorf("resolve lineage names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, id string
+		if err := rows.Scan(&n, &id); err != nil {
+			return nil, err
+		}
+		out[n] = id
+	}
+	return out, rows.Err()
+}

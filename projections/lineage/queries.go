@@ -13,7 +13,12 @@ import (
 )
 
 // Queries reads the lineage graph.
-type Queries struct{ Pool *pgxpool.Pool }
+type Queries struct {
+	Pool *pgxpool.Pool
+	// Catalog, when set, maps table node names to catalog table ids; nodes it does not know are
+	// answered as unresolved (kept, with no catalog entry).
+	Catalog func(ctx context.Context, tables []string) (map[string]string, error)
+}
 
 // GraphQuery asks for the neighbourhood of a node.
 type GraphQuery struct {
@@ -33,6 +38,8 @@ type Node struct {
 	Table  string `json:"table"`
 	Column string `json:"column,omitempty"`
 	Depth  int    `json:"depth"`
+	// CatalogTableID is the node's table in the catalog; empty for an unresolved node.
+	CatalogTableID string `json:"catalog_table_id"`
 }
 
 // Edge is an edge of a graph answer with the origins asserting it.
@@ -128,6 +135,19 @@ func (q Queries) Graph(ctx context.Context, gq GraphQuery) (Graph, error) {
 	}
 	if g.Edges, err = q.edgesAmong(ctx, gq.Level, ids); err != nil {
 		return Graph{}, err
+	}
+	if q.Catalog != nil {
+		tables := make([]string, 0, len(g.Nodes))
+		for _, n := range g.Nodes {
+			tables = append(tables, n.Table)
+		}
+		known, err := q.Catalog(ctx, tables)
+		if err != nil {
+			return Graph{}, err
+		}
+		for i := range g.Nodes {
+			g.Nodes[i].CatalogTableID = known[g.Nodes[i].Table]
+		}
 	}
 	sort.Slice(g.Nodes, func(i, j int) bool {
 		if g.Nodes[i].Depth != g.Nodes[j].Depth {
