@@ -3,7 +3,7 @@ import vue from '@vitejs/plugin-vue'
 import { fileURLToPath, URL } from 'node:url'
 
 const backend = process.env.ASSETFLOW_DEV_BACKEND || 'http://127.0.0.1:8080'
-const proxied = ['/api', '/healthz', '/readyz', '/metrics']
+const proxied = ['/api', '/data-api', '/healthz', '/readyz', '/metrics']
 
 export default defineConfig({
   base: '/',

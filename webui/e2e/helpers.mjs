@@ -1,5 +1,5 @@
 // Shared pieces of the browser tests: configuration from the environment, launching Chromium,
-// signing in, polling, screenshots and failure reports.
+// signing in, API calls with the page's session, polling, screenshots and failure reports.
 //
 //   ASSETFLOW_E2E_BASE       URL of a running AssetFlow server (required)
 //   ASSETFLOW_E2E_PASSWORD   password of the admin user (required)
@@ -73,6 +73,23 @@ export async function eventually(fn, { timeout = 10000, interval = 500, message 
 /** The <input> of an element marked data-test="…" (the element itself or inside it). */
 export function input(page, selector) {
   return page.locator(`input[data-test="${selector}"], [data-test="${selector}"] input`).first()
+}
+
+/**
+ * Calls the API from the page with its session (the token the console keeps in localStorage);
+ * resolves to { status, body }.
+ */
+export function pageApi(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = JSON.parse(localStorage.getItem('assetflow.session') || '{}')
+      const headers = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' }
+      if (body !== undefined) headers['Content-Type'] = 'application/json'
+      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      return { status: res.status, body: await res.json().catch(() => ({})) }
+    },
+    { method, path, body },
+  )
 }
 
 /** Fills the login form (the page must show it) and waits until the console has loaded. */

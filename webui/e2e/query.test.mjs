@@ -12,7 +12,7 @@
 // runs and opens one again in a new tab. Saves docs/screenshots/query-console.png and query-log.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE, eventually, fatalErrors, input, launch, reportFailures, requireEnv, screenshot, signIn } from './helpers.mjs'
+import { BASE, eventually, fatalErrors, input, launch, pageApi, reportFailures, requireEnv, screenshot, signIn } from './helpers.mjs'
 
 const MARIADB_DB = process.env.ASSETFLOW_E2E_MARIADB_DB || ''
 const MARIADB_HOST = process.env.ASSETFLOW_E2E_MARIADB_HOST || '127.0.0.1'
@@ -36,18 +36,7 @@ after(async () => {
 })
 
 /** Calls the API with the page's session; resolves to { status, body }. */
-function api(method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = JSON.parse(localStorage.getItem('assetflow.session') || '{}')
-      const headers = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' }
-      if (body !== undefined) headers['Content-Type'] = 'application/json'
-      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-      return { status: res.status, body: await res.json().catch(() => ({})) }
-    },
-    { method, path, body },
-  )
-}
+const api = (method, path, body) => pageApi(page, method, path, body)
 
 // The query settings the test expects (the defaults: read-only, 60 s, 10,000 rows).
 const QUERY_SETTINGS = { allow_writes: false, query_timeout_seconds: 60, max_rows: 10000 }
