@@ -1,3 +1,5 @@
+import { MANAGE_ROLES } from '@/composables/usePermissions'
+
 // The console's navigation, as data.
 //
 // One entry per module, in the order they appear in the side menu. Each leaf
@@ -102,6 +104,21 @@ export const menu = [
     ],
   },
   {
+    key: 'lineage',
+    titleKey: 'menu.lineage',
+    icon: 'Share',
+    children: [
+      {
+        key: 'lineage-graph',
+        titleKey: 'menu.lineageGraph',
+        icon: 'Connection',
+        path: '/lineage',
+        name: 'lineage',
+        component: () => import('@/views/lineage/LineageView.vue'),
+      },
+    ],
+  },
+  {
     key: 'dataservice',
     titleKey: 'menu.dataService',
     icon: 'DataAnalysis',
@@ -122,6 +139,54 @@ export const menu = [
         name: 'dataservice-query-log',
         component: () => import('@/views/dataservice/query/queryLog.vue'),
       },
+      {
+        key: 'dataservice-interfaces',
+        titleKey: 'menu.interfaces',
+        icon: 'Share',
+        path: '/dataservice/interfaces',
+        name: 'dataservice-interfaces',
+        component: () => import('@/views/dataservice/interface/index.vue'),
+      },
+      {
+        key: 'dataservice-interface-new',
+        titleKey: 'menu.interfaceNew',
+        icon: 'Plus',
+        path: '/dataservice/interfaces/new',
+        name: 'dataservice-interface-new',
+        hidden: true,
+        parentKey: 'dataservice-interfaces',
+        roles: MANAGE_ROLES,
+        component: () => import('@/views/dataservice/interface/edit.vue'),
+      },
+      {
+        key: 'dataservice-interface-edit',
+        titleKey: 'menu.interfaceEdit',
+        icon: 'EditPen',
+        path: '/dataservice/interfaces/:code/edit',
+        name: 'dataservice-interface-edit',
+        hidden: true,
+        parentKey: 'dataservice-interfaces',
+        roles: MANAGE_ROLES,
+        component: () => import('@/views/dataservice/interface/edit.vue'),
+      },
+      {
+        key: 'dataservice-interface-detail',
+        titleKey: 'menu.interfaceDetail',
+        icon: 'Document',
+        path: '/dataservice/interfaces/:code',
+        name: 'dataservice-interface-detail',
+        hidden: true,
+        parentKey: 'dataservice-interfaces',
+        component: () => import('@/views/dataservice/interface/detail.vue'),
+      },
+      {
+        key: 'dataservice-calls',
+        titleKey: 'menu.callLog',
+        icon: 'Notebook',
+        path: '/dataservice/calls',
+        name: 'dataservice-calls',
+        component: () => import('@/views/dataservice/interface/callLog.vue'),
+      },
     ],
   },
   {
@@ -129,6 +194,24 @@ export const menu = [
     titleKey: 'menu.monitor',
     icon: 'Monitor',
     children: [
+      {
+        key: 'monitor-server',
+        titleKey: 'menu.monitorServer',
+        icon: 'Odometer',
+        roles: ['admin'],
+        path: '/monitor/server',
+        name: 'monitor-server',
+        component: () => import('@/views/monitor/ServerView.vue'),
+      },
+      {
+        key: 'monitor-online',
+        titleKey: 'menu.monitorOnline',
+        icon: 'UserFilled',
+        roles: ['admin'],
+        path: '/monitor/online',
+        name: 'monitor-online',
+        component: () => import('@/views/monitor/OnlineUsersView.vue'),
+      },
       {
         key: 'audit',
         titleKey: 'menu.auditLog',
@@ -144,6 +227,24 @@ export const menu = [
         path: '/monitor/operation-logs',
         name: 'operation-logs',
         component: () => import('@/views/monitor/OperationLogView.vue'),
+      },
+      {
+        key: 'monitor-login-log',
+        titleKey: 'menu.monitorLoginLog',
+        icon: 'Finished',
+        roles: ['admin'],
+        path: '/monitor/login-log',
+        name: 'monitor-login-log',
+        component: () => import('@/views/monitor/LoginLogView.vue'),
+      },
+      {
+        key: 'monitor-jobs',
+        titleKey: 'menu.monitorJobs',
+        icon: 'AlarmClock',
+        roles: ['admin'],
+        path: '/monitor/jobs',
+        name: 'monitor-jobs',
+        component: () => import('@/views/monitor/JobsView.vue'),
       },
     ],
   },
