@@ -223,12 +223,17 @@ func (s *Service) Login(ctx context.Context, cmd Login, clientIP, userAgent stri
 			return Session{}, &fault.Error{Kind: fault.KindRateLimited, Message: fmt.Sprintf("the account is locked after %d failed sign-ins; try again in %s", n, max(wait, time.Minute))}
 		}
 	}
+	// A refused sign-in returns the failure fact's ref with the error, so the caller can answer
+	// only once the failure counts toward the lockout on every replica.
 	fail := func(reason string) (Session, error) {
 		meta := meta
 		meta.ActorName = cmd.Username
-		_ = s.facts.Submit(ctx, "login-"+uuid.NewString(), domain.StreamLogin,
-			domain.LoginFailed{Username: cmd.Username, Reason: reason, ClientIP: clientIP}, meta)
-		return Session{}, ErrBadCredentials
+		stream := "login-" + uuid.NewString()
+		if err := s.facts.Submit(ctx, stream, domain.StreamLogin,
+			domain.LoginFailed{Username: cmd.Username, Reason: reason, ClientIP: clientIP}, meta); err != nil {
+			return Session{}, ErrBadCredentials
+		}
+		return Session{Ref: es.Ref{StreamID: stream, Version: 1}}, ErrBadCredentials
 	}
 	id, err := s.users.IDByUsername(ctx, cmd.Username)
 	if err != nil {

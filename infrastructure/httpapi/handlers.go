@@ -27,6 +27,11 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	c.Locals(localLoginName, cmd.Username)
 	s, err := h.Access.Login(c.Context(), cmd, c.IP(), truncate(c.Get(fiber.HeaderUserAgent), 256), h.meta(c))
 	if err != nil {
+		// A refusal answers once it is in the login log, which the lockout counts from: the next
+		// attempt, on any replica, sees it (and guessing is slowed to the projection's pace).
+		if s.Ref.StreamID != "" && h.Facts.Flush(c.Context()) == nil {
+			h.await(c, s.Ref, monitor.Name)
+		}
 		return err
 	}
 	// The session shows in 在线用户 as soon as the sign-in answers.
