@@ -210,10 +210,14 @@ test('report APIs: create, try-run, publish, call, call log', { timeout: 180000 
       { timeout: 20000, interval: 800, message: 'the call log did not list the call' },
     )
     assert.equal(((await call.locator('[data-test="call-log-rows"]').textContent()) || '').trim(), String(body.data.length))
-    await page.locator('[data-test="metrics-refresh"]').click()
-    await eventually(async () => Number(((await page.locator('[data-test="metrics-calls"]').textContent()) || '0').replace(/,/g, '')) > 0, {
-      message: 'the metrics panel counted no calls',
-    })
+    await eventually(
+      async () => {
+        await page.locator('[data-test="metrics-refresh"]').click()
+        await page.waitForTimeout(300)
+        return Number(((await page.locator('[data-test="metrics-calls"]').textContent()) || '0').replace(/,/g, '')) > 0
+      },
+      { message: 'the metrics panel counted no calls' },
+    )
     await page.waitForTimeout(1200) // the charts' animation
     await screenshot(page, 'call-log.png')
 
