@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -164,6 +166,9 @@ func serve(ctx context.Context) error {
 			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
 	})
 
+	if cfg.PprofAddr != "" {
+		start("pprof", func(ctx context.Context) error { return servePprof(ctx, cfg.PprofAddr) })
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		cancel()
@@ -400,4 +405,24 @@ func jobAction(ctx context.Context, collector *appcat.Collector, key string, res
 func mustPage(n, size int) page.Request {
 	p, _ := page.New(n, size)
 	return p
+}
+
+// servePprof serves Go's profiles on their own listener until ctx ends.
+func servePprof(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	slog.Info("profiles served", "url", "http://"+addr+"/debug/pprof/")
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("pprof on %s: %w", addr, err)
+	}
+	return nil
 }

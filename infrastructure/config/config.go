@@ -52,6 +52,9 @@ type Config struct {
 	ExportMaxRows int
 	// NodeID: ASSETFLOW_NODE_ID, default hostname:pid; names this replica in logs and metrics.
 	NodeID string
+	// PprofAddr: ASSETFLOW_PPROF_ADDR, off by default; serves Go's /debug/pprof profiles there
+	// (bind it to 127.0.0.1: profiles show code paths and memory).
+	PprofAddr string
 }
 
 // DefaultDatabaseURL is used when ASSETFLOW_DATABASE_URL is unset.
@@ -67,6 +70,7 @@ func FromEnv() (Config, error) {
 		DataDir:           env("ASSETFLOW_DATA_DIR", "./var"),
 		AdminPassword:     os.Getenv("ASSETFLOW_ADMIN_PASSWORD"),
 		NodeID:            os.Getenv("ASSETFLOW_NODE_ID"),
+		PprofAddr:         os.Getenv("ASSETFLOW_PPROF_ADDR"),
 	}
 	for _, b := range strings.Split(os.Getenv("ASSETFLOW_KAFKA_BROKERS"), ",") {
 		if b = strings.TrimSpace(b); b != "" {

@@ -44,8 +44,11 @@ type sqlConnector struct {
 }
 
 func newSQLConnector(db *sql.DB, eng engine) *sqlConnector {
+	// Idle connections are kept up to the open limit and retired after 5 idle minutes: a lower
+	// idle cap closes connections under load only to dial them again (a TCP and authentication
+	// round trip per query).
 	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(2)
+	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	return &sqlConnector{db: db, eng: eng}
