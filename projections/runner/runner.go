@@ -295,7 +295,7 @@ func (r *Runner) Run(ctx context.Context, brokers []string) error {
 		<-ctx.Done()
 		return nil
 	}
-	router, err := r.router(brokers)
+	router, err := r.router(ctx, brokers)
 	if err != nil {
 		return err
 	}
@@ -342,7 +342,7 @@ func GroupName(p Projection, context string) string {
 	return "assetflow.projection." + p.Name() + "." + context
 }
 
-func (r *Runner) router(brokers []string) (*message.Router, error) {
+func (r *Runner) router(ctx context.Context, brokers []string) (*message.Router, error) {
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, bus.Logger())
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)
@@ -370,18 +370,84 @@ func (r *Runner) router(brokers []string) (*message.Router, error) {
 			if err != nil {
 				return nil, err
 			}
-			router.AddConsumerHandler(p.Name()+"."+c, bus.Topic(c), sub, r.handler(p))
+			b := &batcher{r: r, p: p, queue: make(chan applyRequest)}
+			go b.run(ctx)
+			router.AddConsumerHandler(p.Name()+"."+c, bus.Topic(c), sub, b.handle)
 		}
 	}
 	return router, nil
 }
 
-func (r *Runner) handler(p Projection) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		var e eventstore.Event
-		if err := json.Unmarshal(msg.Payload, &e); err != nil {
-			return fmt.Errorf("decode message %s: %w", msg.UUID, err)
+// batcher applies the messages one projection receives from one topic. Each partition hands its
+// messages over one at a time; whatever arrived from the other partitions while a transaction ran
+// is applied together in the next one (group commit), so a busy topic costs one transaction per
+// batch instead of one per event. One stream's events never share a batch out of order: a
+// partition's next message is delivered only after its previous one was answered.
+type batcher struct {
+	r     *Runner
+	p     Projection
+	queue chan applyRequest
+}
+
+type applyRequest struct {
+	e    eventstore.Event
+	done chan error
+}
+
+// maxBatch bounds the events of one transaction.
+const maxBatch = 256
+
+func (b *batcher) handle(msg *message.Message) error {
+	var e eventstore.Event
+	if err := json.Unmarshal(msg.Payload, &e); err != nil {
+		return fmt.Errorf("decode message %s: %w", msg.UUID, err)
+	}
+	req := applyRequest{e: e, done: make(chan error, 1)}
+	select {
+	case b.queue <- req:
+	case <-msg.Context().Done():
+		return msg.Context().Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-msg.Context().Done():
+		return msg.Context().Err()
+	}
+}
+
+func (b *batcher) run(ctx context.Context) {
+	for {
+		var batch []applyRequest
+		select {
+		case <-ctx.Done():
+			return
+		case req := <-b.queue:
+			batch = append(batch, req)
 		}
-		return r.ApplyEvents(msg.Context(), p, []eventstore.Event{e}, nil)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case req := <-b.queue:
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		evs := make([]eventstore.Event, len(batch))
+		for i, req := range batch {
+			evs[i] = req.e
+		}
+		err := b.r.ApplyEvents(ctx, b.p, evs, nil)
+		if err != nil && len(batch) > 1 {
+			// One event's failure must not fail (and retry) the others: apply them one by one.
+			for _, req := range batch {
+				req.done <- b.r.ApplyEvents(ctx, b.p, []eventstore.Event{req.e}, nil)
+			}
+			continue
+		}
+		for _, req := range batch {
+			req.done <- err
+		}
 	}
 }
