@@ -227,6 +227,8 @@ func (d Definition) Normalize() (Definition, error) {
 			d.Pagination.DefaultPageSize = min(50, d.Pagination.MaxPageSize)
 		}
 		c.Check(d.Pagination.MaxPageSize >= 1 && d.Pagination.MaxPageSize <= 10000, "pagination.max_page_size", "max_page_size must be between 1 and 10000")
+		c.Check(d.Pagination.DefaultPageSize >= 1 && d.Pagination.DefaultPageSize <= d.Pagination.MaxPageSize,
+			"pagination.default_page_size", "default_page_size must be between 1 and max_page_size")
 	}
 	if d.Cache != nil && d.Cache.Enabled {
 		c.Check(d.Cache.TTLSeconds >= 1 && d.Cache.TTLSeconds <= 86400, "cache.ttl_seconds", "ttl_seconds must be between 1 and 86400")

@@ -48,6 +48,7 @@ func TestDefinitionRules(t *testing.T) {
 	bad.QueryTemplate = "select * from t where a = :undeclared and b = '{{ x }}'"
 	bad.SafeMode = true
 	bad.IPWhitelist = []string{"10.0.0.0/8", "not-an-ip"}
+	bad.Pagination = &dataservice.Pagination{Enabled: true, DefaultPageSize: 200, MaxPageSize: 100}
 	_, err = bad.Normalize()
 	var fe *fault.Error
 	if !errors.As(err, &fe) {
@@ -57,7 +58,7 @@ func TestDefinitionRules(t *testing.T) {
 	for _, d := range fe.Details {
 		got[d.Field]++
 	}
-	if got["code"] != 1 || got["query_template"] != 2 || got["ip_whitelist"] != 1 {
+	if got["code"] != 1 || got["query_template"] != 2 || got["ip_whitelist"] != 1 || got["pagination.default_page_size"] != 1 {
 		t.Fatalf("problems by field: %v", got)
 	}
 }
