@@ -91,8 +91,19 @@ func TestReportAPIGatewayIntegration(t *testing.T) {
 		t.Fatalf("draft called: %d", code)
 	}
 	code, out = s.call("POST", "/api/dataservice/interfaces/sales_daily_summary/test", token, map[string]any{"params": map[string]any{"startDate": "2025-01-01", "endDate": "2025-01-02"}})
-	if code != 200 || len(data(out)["data"].([]any)) != 5 || !strings.Contains(data(out)["statement"].(string), "$1") {
-		t.Fatalf("try-run: %d %v", code, out)
+	if code != 200 || len(data(out)["data"].([]any)) != 5 || !strings.Contains(data(out)["statement"].(string), "$1") ||
+		fmt.Sprint(data(out)["columns"]) != "[date store_id total_amount order_count]" {
+		t.Fatalf("try-run (rows, bound statement, columns in the query's order): %d %v", code, out)
+	}
+	// An unsaved definition with header and path parameters try-runs with them given as params.
+	withHeader := salesDefinition(ds, report, "9.0.0")
+	withHeader["code"], withHeader["pagination"], withHeader["total_enabled"], withHeader["cache"] = "hdr_try", nil, false, nil
+	withHeader["parameters"] = []map[string]any{{"name": "store", "in": "header", "type": "string", "required": true},
+		{"name": "day", "in": "path", "type": "date", "required": true}}
+	withHeader["query_template"] = "select count(*) as n from fact_sales where store_id = :store and date = :day"
+	code, out = s.call("POST", "/api/dataservice/interfaces/test", token, map[string]any{"definition": withHeader, "params": map[string]any{"store": "S1", "day": "2025-01-02"}})
+	if code != 200 || len(data(out)["data"].([]any)) != 1 {
+		t.Fatalf("try-run with header and path parameters: %d %v", code, out)
 	}
 	if code, out = s.call("POST", "/api/dataservice/interfaces/sales_daily_summary/publish", token, nil); code != 200 || data(out)["status"] != "active" {
 		t.Fatalf("publish: %d %v", code, out)

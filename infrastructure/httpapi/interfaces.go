@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -271,6 +272,20 @@ type tryRun struct {
 func (h *handlers) runTry(c *fiber.Ctx, def domain.Definition, in tryRun) error {
 	start := time.Now()
 	input := appdsvc.CallInput{Query: map[string][]string{}, Body: in.Params, Headers: map[string]string{}, Path: map[string]string{}}
+	// A try-run gives every parameter in one object; path and header parameters go where a
+	// caller would send them.
+	for _, p := range def.Parameters {
+		v, ok := in.Params[p.Name]
+		if !ok || v == nil {
+			continue
+		}
+		switch p.In {
+		case "path":
+			input.Path[p.Name] = fmt.Sprint(v)
+		case "header":
+			input.Headers[strings.ToLower(p.Name)] = fmt.Sprint(v)
+		}
+	}
 	params, err := appdsvc.Validate(def.Parameters, input)
 	if err != nil {
 		return err
@@ -285,7 +300,7 @@ func (h *handlers) runTry(c *fiber.Ctx, def domain.Definition, in tryRun) error 
 	if err != nil {
 		return err
 	}
-	return ok(c, fiber.Map{"data": resp.Data, "meta": resp.Meta, "elapsed_ms": time.Since(start).Milliseconds(),
+	return ok(c, fiber.Map{"data": resp.Data, "columns": resp.Columns, "meta": resp.Meta, "elapsed_ms": time.Since(start).Milliseconds(),
 		"statement": resp.Statement, "args": resp.Args})
 }
 

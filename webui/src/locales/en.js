@@ -1172,8 +1172,6 @@ export default {
       noRows: 'The query returned no rows',
       undeclared: 'Result columns not declared as fields: {names}',
       badJson: 'Invalid JSON',
-      fixedIn: '{in} parameters cannot be passed in a try run; the default is used',
-      fixedInShort: 'default',
       tagsPlaceholder: 'Type and press Enter',
       noParams: 'This interface has no parameters.',
       empty: 'Not run yet',

@@ -1172,8 +1172,6 @@ export default {
       noRows: '查询没有返回任何行',
       undeclared: '结果中还有未定义为字段的列：{names}',
       badJson: 'JSON 格式不正确',
-      fixedIn: '{in} 参数不能在试运行中传入，将使用默认值',
-      fixedInShort: '使用默认值',
       tagsPlaceholder: '输入后回车添加',
       noParams: '这个接口没有参数。',
       empty: '还没有试运行',
