@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"assetflow/domain/dataservice"
 	"assetflow/domain/datasource"
 	"assetflow/domain/fault"
@@ -42,6 +40,7 @@ type Gateway struct {
 	// Definitions and datasources are reused for DefinitionTTL: an edit reaches callers within it.
 	defCache *ttlCache[cachedDef]
 	srcCache *ttlCache[cachedSource]
+	calls    *callLog
 }
 
 // DefinitionTTL is how long the gateway reuses a loaded definition or datasource.
@@ -74,8 +73,12 @@ func NewGateway(defs Definitions, sources Datasources, facts Facts) *Gateway {
 		panic("dataservice.NewGateway: nil dependency")
 	}
 	return &Gateway{defs: defs, sources: sources, facts: facts, cache: newResultCache(10000), now: time.Now,
-		defCache: newTTLCache[cachedDef](DefinitionTTL), srcCache: newTTLCache[cachedSource](DefinitionTTL)}
+		defCache: newTTLCache[cachedDef](DefinitionTTL), srcCache: newTTLCache[cachedSource](DefinitionTTL), calls: newCallLog(facts)}
 }
+
+// FlushCalls records the calls not yet recorded (on shutdown, and where a caller needs its call
+// logged before it goes on).
+func (g *Gateway) FlushCalls(ctx context.Context) error { return g.calls.Flush(ctx) }
 
 // CallInput is everything a call carries.
 type CallInput struct {
@@ -144,7 +147,7 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		if err != nil {
 			e.ErrorCode, e.Error = fault.KindOf(err).Code(), err.Error()
 		}
-		_ = g.facts.Submit(context.WithoutCancel(ctx), "call-"+uuid.NewString(), dataservice.StreamCall, e, who.metaFor())
+		g.calls.add(e, start)
 	}()
 	cd, err := g.defCache.get(code+"@"+in.Version, start, func() (cachedDef, error) {
 		d, st, err := g.defs.Definition(ctx, code, in.Version)
@@ -183,10 +186,6 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		g.cache.put(key, resp, g.now().Add(time.Duration(def.Cache.TTLSeconds)*time.Second))
 	}
 	return resp, nil
-}
-
-func (w CallerInfo) metaFor() esMeta {
-	return esMeta{ActorID: w.UserID, ActorName: w.Name, ClientIP: w.ClientIP}
 }
 
 func authorize(def dataservice.Definition, who CallerInfo) error {

@@ -184,6 +184,7 @@ func serve(ctx context.Context) error {
 	err = app.Listener(ln)
 	// Orderly shutdown: stop taking requests, flush facts, stop consumers and the relay, close the
 	// publisher, and only then the broker.
+	_ = gateway.FlushCalls(context.Background())
 	facts.Close()
 	cancel()
 	wg.Wait()

@@ -2,7 +2,11 @@
 // later, report API calls).
 package dataservice
 
-import "assetflow/domain/eventsourcing"
+import (
+	"time"
+
+	"assetflow/domain/eventsourcing"
+)
 
 // QueryExecuted records one console execution or export. SQL is as written, RenderedSQL after the
 // template; Params are the template values the user gave.
@@ -56,7 +60,7 @@ const (
 // Events lists the context's events.
 func Events() []eventsourcing.Event {
 	return []eventsourcing.Event{QueryExecuted{}, ExportStarted{}, ExportFinished{}, InterfaceCreated{}, InterfaceUpdated{},
-		InterfaceStatusChanged{}, InterfaceCalled{}, ReportSaved{}, ReportDeleted{}}
+		InterfaceStatusChanged{}, InterfaceCalled{}, CallsRecorded{}, ReportSaved{}, ReportDeleted{}}
 }
 
 // InterfaceCreated: a draft version of a report API.
@@ -94,6 +98,19 @@ type InterfaceCalled struct {
 	Execute    string         `json:"execute"` // query | export
 }
 
+// RecordedCall is one gateway call inside a CallsRecorded batch, with its own id and time.
+type RecordedCall struct {
+	CallID string    `json:"call_id"`
+	At     time.Time `json:"at"`
+	InterfaceCalled
+}
+
+// CallsRecorded: the gateway calls one replica answered in a short window (a fact). Calls are
+// batched so that a busy gateway costs an event per window, not per call.
+type CallsRecorded struct {
+	Calls []RecordedCall `json:"calls"`
+}
+
 // ReportSaved: a report (报表) interfaces belong to was created or edited.
 type ReportSaved struct {
 	ReportID    string `json:"report_id"`
@@ -111,6 +128,7 @@ func (InterfaceCreated) EventType() string       { return "dataservice.interface
 func (InterfaceUpdated) EventType() string       { return "dataservice.interface_updated" }
 func (InterfaceStatusChanged) EventType() string { return "dataservice.interface_status_changed" }
 func (InterfaceCalled) EventType() string        { return "dataservice.interface_called" }
+func (CallsRecorded) EventType() string          { return "dataservice.calls_recorded" }
 func (ReportSaved) EventType() string            { return "dataservice.report_saved" }
 func (ReportDeleted) EventType() string          { return "dataservice.report_deleted" }
 

@@ -36,7 +36,7 @@ func (Projection) Migration() postgres.Migration {
 
 // Skipped are high-volume facts with a read model of their own (the report API call log); the
 // audit log keeps every change and every human action.
-var Skipped = map[string]bool{"dataservice.interface_called": true, "monitor.replica_heartbeat": true, "access.sessions_seen": true}
+var Skipped = map[string]bool{"dataservice.interface_called": true, "dataservice.calls_recorded": true, "monitor.replica_heartbeat": true, "access.sessions_seen": true}
 
 // Apply records the event; the event id is the row key, so a repeat is a no-op.
 func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {

@@ -88,6 +88,20 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 			on conflict (event_id) do nothing`, e.ID, v.Code, v.Version, v.CallerID, v.CallerName, v.ClientIP, string(params), v.Status,
 			v.ErrorCode, v.Error, v.Rows, v.LatencyMs, v.CacheHit, v.Execute, e.OccurredAt)
 		return err
+	case domain.CallsRecorded{}.EventType():
+		var v domain.CallsRecorded
+		if err := json.Unmarshal(e.Payload, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		b := &pgx.Batch{}
+		for _, c := range v.Calls {
+			params, _ := json.Marshal(c.Params)
+			b.Queue(`insert into dataservice_calls (event_id, code, version, caller_id, caller_name, client_ip, params, status, error_code,
+				error, rows, latency_ms, cache_hit, execute, occurred_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+				on conflict (event_id) do nothing`, c.CallID, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP, string(params), c.Status,
+				c.ErrorCode, c.Error, c.Rows, c.LatencyMs, c.CacheHit, c.Execute, c.At)
+		}
+		return tx.SendBatch(ctx, b).Close()
 	case domain.ExportStarted{}.EventType():
 		var v domain.ExportStarted
 		if err := json.Unmarshal(e.Payload, &v); err != nil {

@@ -1,0 +1,73 @@
+package dataservice
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"assetflow/domain/dataservice"
+	es "assetflow/domain/eventsourcing"
+)
+
+// recordedFacts keeps what was submitted (the fact appender's port).
+type recordedFacts struct {
+	mu      sync.Mutex
+	batches []dataservice.CallsRecorded
+}
+
+func (f *recordedFacts) Submit(_ context.Context, _, _ string, e es.Event, _ es.Metadata) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.batches = append(f.batches, e.(dataservice.CallsRecorded))
+	return nil
+}
+
+func (f *recordedFacts) counts() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []int
+	for _, b := range f.batches {
+		out = append(out, len(b.Calls))
+	}
+	return out
+}
+
+func TestCallLogBatches(t *testing.T) {
+	facts := &recordedFacts{}
+	l := &callLog{facts: facts, window: 50 * time.Millisecond, maxCalls: 3}
+	now := time.Now()
+	for i := range 4 { // a full batch of 3 is recorded at once, the 4th waits for the window
+		l.add(dataservice.InterfaceCalled{Code: "c", Rows: i}, now)
+	}
+	if got := facts.counts(); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("after 4 calls: %v", got)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for len(facts.counts()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the window never recorded the last call")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.add(dataservice.InterfaceCalled{Code: "c"}, now)
+	if err := l.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := facts.counts()
+	if len(got) != 3 || got[1] != 1 || got[2] != 1 {
+		t.Fatalf("batches: %v", got)
+	}
+	ids := map[string]bool{}
+	for _, b := range facts.batches {
+		for _, c := range b.Calls {
+			if c.CallID == "" || ids[c.CallID] || c.At.IsZero() {
+				t.Fatalf("call without its own id and time: %+v", c)
+			}
+			ids[c.CallID] = true
+		}
+	}
+	if err := l.Flush(context.Background()); err != nil || len(facts.counts()) != 3 {
+		t.Fatal("an empty flush recorded something")
+	}
+}
