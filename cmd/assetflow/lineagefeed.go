@@ -44,6 +44,11 @@ func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service,
 	}
 	go func() { wg.Wait(); close(merged) }()
 	for msg := range merged {
+		// Most of the topic's traffic is gateway calls and console facts that carry no lineage.
+		if t := msg.Metadata.Get("event_type"); t != "" && !feeds[t] {
+			msg.Ack()
+			continue
+		}
 		var e eventstore.Event
 		if err := json.Unmarshal(msg.Payload, &e); err != nil {
 			slog.Warn("lineage feed: message skipped", "err", err)
@@ -62,6 +67,14 @@ func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service,
 		msg.Ack()
 	}
 	return nil
+}
+
+// feeds are the event types lineageOf reads.
+var feeds = map[string]bool{
+	dataservice.QueryExecuted{}.EventType(): true, dataservice.InterfaceCreated{}.EventType(): true,
+	dataservice.InterfaceUpdated{}.EventType(): true, dataservice.InterfaceStatusChanged{}.EventType(): true,
+	catalog.TableCollected{}.EventType(): true, catalog.SourceFactsChanged{}.EventType(): true,
+	catalog.TableDropped{}.EventType(): true, catalog.TableDeleted{}.EventType(): true,
 }
 
 // tableLookup finds a catalogued table's place (for events that carry only its id).
