@@ -19,6 +19,8 @@ import (
 //     and AS; CACHE TABLE t AS SELECT becomes CREATE TABLE t AS SELECT;
 //   - DISTRIBUTE BY / CLUSTER BY clauses are dropped, SORT BY becomes ORDER BY;
 //   - RLIKE/REGEXP become ~, <=> becomes IS NOT DISTINCT FROM, == becomes =;
+//   - FROM s INSERT … SELECT … [INSERT … SELECT …] (multi-insert) becomes one INSERT … SELECT … FROM s
+//     per branch;
 //   - USE db sets the schema of the statements after it; SET, ADD JAR and other session commands
 //     carry no lineage and are dropped.
 
@@ -172,9 +174,72 @@ func hiveStatements(src string) ([]hiveStmt, error) {
 		case words[0].is("add", "list", "delete") && len(words) > 1 && words[1].is("jar", "jars", "file", "files", "archive", "archives"):
 			continue
 		}
-		out = append(out, hiveStmt{sql: render(rewrite(words)), schema: schema})
+		for _, part := range multiInsert(words) {
+			out = append(out, hiveStmt{sql: render(rewrite(part)), schema: schema})
+		}
 	}
 	return out, nil
+}
+
+// multiInsert splits Hive's FROM-first multi-insert into one INSERT … SELECT … FROM … per branch:
+// the shared FROM clause goes after each branch's select list. Other statements come back as they are.
+func multiInsert(ts []token) [][]token {
+	if len(ts) == 0 || !ts[0].is("from") {
+		return [][]token{ts}
+	}
+	var inserts []int
+	depth := 0
+	for i, t := range ts {
+		switch {
+		case isPunct(ts, i, "("):
+			depth++
+		case isPunct(ts, i, ")"):
+			depth--
+		case depth == 0 && t.is("insert"):
+			inserts = append(inserts, i)
+		}
+	}
+	if len(inserts) == 0 {
+		return [][]token{ts}
+	}
+	from := ts[1:inserts[0]]
+	var out [][]token
+	for n, start := range inserts {
+		end := len(ts)
+		if n+1 < len(inserts) {
+			end = inserts[n+1]
+		}
+		branch := ts[start:end]
+		sel := topLevel(branch, 0, "select")
+		if sel < 0 {
+			out = append(out, branch)
+			continue
+		}
+		listEnd := topLevel(branch, sel+1, "where", "group", "having", "order", "sort", "distribute", "cluster", "limit", "window", "union")
+		if listEnd < 0 {
+			listEnd = len(branch)
+		}
+		stmt := append([]token{}, branch[:listEnd]...)
+		stmt = append(append(stmt, word("FROM")), from...)
+		out = append(out, append(stmt, branch[listEnd:]...))
+	}
+	return out
+}
+
+// topLevel finds the first of the words outside parentheses at or after i, or -1.
+func topLevel(ts []token, i int, words ...string) int {
+	depth := 0
+	for ; i < len(ts); i++ {
+		switch {
+		case isPunct(ts, i, "("):
+			depth++
+		case isPunct(ts, i, ")"):
+			depth--
+		case depth == 0 && ts[i].is(words...):
+			return i
+		}
+	}
+	return -1
 }
 
 // splitTokens cuts the script at semicolons outside parentheses.

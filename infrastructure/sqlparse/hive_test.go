@@ -82,6 +82,13 @@ var hiveCases = []lineageCase{
 		sources: []string{"ods.o", "ods.users"}, targets: []string{"dw.u"}, cols: []lineage.Pair{p("ods.o.amt", "dw.u.amt"), p("ods.users.name", "dw.u.name")}},
 	{name: "spark create or replace temp view then insert", sql: "create or replace temporary view v as select a from s; insert into t select a from v;",
 		sources: []string{"s"}, targets: []string{"t"}, inter: []string{"v"}, cols: []lineage.Pair{p("s.a", "v.a"), p("v.a", "t.a")}},
+	{name: "multi-insert", sql: "from ods.events e insert overwrite table dw.clicks partition (dt='1') select e.uid, e.url where e.kind = 'click' insert into table dw.views select e.uid, count(*) as n group by e.uid",
+		sources: []string{"ods.events"}, targets: []string{"dw.clicks", "dw.views"},
+		cols:     []lineage.Pair{p("ods.events.*", "dw.views.n"), p("ods.events.uid", "dw.clicks.uid"), p("ods.events.uid", "dw.views.uid"), p("ods.events.url", "dw.clicks.url")},
+		indirect: []lineage.Pair{p("ods.events.kind", "dw.clicks.uid"), p("ods.events.kind", "dw.clicks.url"), p("ods.events.uid", "dw.views.n")}},
+	{name: "multi-insert with join and lateral view in the shared from", sql: "from a join b on a.id = b.aid lateral view explode(b.tags) t as tag insert overwrite table x select a.id, tag insert overwrite table y select b.v where a.ok = 1",
+		sources: []string{"a", "b"}, targets: []string{"x", "y"},
+		cols: []lineage.Pair{p("a.id", "x.id"), p("b.tags", "x.tag"), p("b.v", "y.v")}},
 	{name: "map and array access", sql: "insert into t select m['k'] as k, arr[0] as a0 from s", sources: []string{"s"}, targets: []string{"t"},
 		cols: []lineage.Pair{p("s.arr", "t.a0"), p("s.m", "t.k")}},
 }
