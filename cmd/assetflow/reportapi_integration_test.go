@@ -249,6 +249,15 @@ func TestReportAPIGatewayIntegration(t *testing.T) {
 	if pts := out["data"].([]any); len(pts) == 0 || pts[0].(map[string]any)["calls"].(float64) < 20 {
 		t.Fatalf("metrics: %v", out)
 	}
+	// Refused calls (400, 401, 429) are client errors; errors are what alarms count (5xx).
+	var serverErrs, clientErrs float64
+	for _, p := range out["data"].([]any) {
+		serverErrs += p.(map[string]any)["errors"].(float64)
+		clientErrs += p.(map[string]any)["client_errors"].(float64)
+	}
+	if serverErrs != 0 || clientErrs < 3 {
+		t.Fatalf("metrics errors %v, client errors %v", serverErrs, clientErrs)
+	}
 	// OpenAPI lists active interfaces; export/import round trip.
 	_, out, _ = s.gw(t, "GET", "/data-api/openapi.json", nil, "")
 	if paths := out["paths"].(map[string]any); paths["/data-api/sales_daily_summary"] == nil || paths["/data-api/down_api"] == nil {

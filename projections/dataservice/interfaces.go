@@ -195,21 +195,23 @@ func (q Queries) Calls(ctx context.Context, f CallFilter, p page.Request) (page.
 
 // MetricPoint is one interval of an interface's traffic.
 type MetricPoint struct {
-	At         time.Time `json:"at"`
-	Calls      int64     `json:"calls"`
-	Errors     int64     `json:"errors"`
-	QPS        float64   `json:"qps"`
-	ErrorRate  float64   `json:"error_rate"`
-	P95Ms      float64   `json:"p95_ms"`
-	CacheHits  int64     `json:"cache_hits"`
-	AvgLatency float64   `json:"avg_ms"`
+	At     time.Time `json:"at"`
+	Calls  int64     `json:"calls"`
+	Errors int64     `json:"errors"` // server errors (5xx), what alarms count
+	// ClientErrors are refused calls (4xx: bad parameters, no access, rate limit).
+	ClientErrors int64   `json:"client_errors"`
+	QPS          float64 `json:"qps"`
+	ErrorRate    float64 `json:"error_rate"`
+	P95Ms        float64 `json:"p95_ms"`
+	CacheHits    int64   `json:"cache_hits"`
+	AvgLatency   float64 `json:"avg_ms"`
 }
 
 // Metrics aggregates an interface's calls (all interfaces when code is "") per step over a window.
 func (q Queries) Metrics(ctx context.Context, code string, from, to time.Time, step time.Duration) ([]MetricPoint, error) {
 	rows, err := q.Pool.Query(ctx, `select to_timestamp(floor(extract(epoch from occurred_at) / $4) * $4) as at,
-		count(*), count(*) filter (where status >= 400), percentile_cont(0.95) within group (order by latency_ms),
-		count(*) filter (where cache_hit), avg(latency_ms)
+		count(*), count(*) filter (where status >= 500), count(*) filter (where status >= 400 and status < 500),
+		percentile_cont(0.95) within group (order by latency_ms), count(*) filter (where cache_hit), avg(latency_ms)
 		from dataservice_calls where ($1 = '' or code = $1) and occurred_at >= $2 and occurred_at < $3
 		group by 1 order by 1`, code, from, to, step.Seconds())
 	if err != nil {
@@ -217,7 +219,7 @@ func (q Queries) Metrics(ctx context.Context, code string, from, to time.Time, s
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MetricPoint, error) {
 		var m MetricPoint
-		err := r.Scan(&m.At, &m.Calls, &m.Errors, &m.P95Ms, &m.CacheHits, &m.AvgLatency)
+		err := r.Scan(&m.At, &m.Calls, &m.Errors, &m.ClientErrors, &m.P95Ms, &m.CacheHits, &m.AvgLatency)
 		m.QPS = float64(m.Calls) / step.Seconds()
 		if m.Calls > 0 {
 			m.ErrorRate = float64(m.Errors) / float64(m.Calls)
