@@ -267,6 +267,21 @@ func TestReportAPIGatewayIntegration(t *testing.T) {
 	if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "spreadsheetml") {
 		t.Fatalf("excel export: %d %v", code, hdr)
 	}
+	// Import: each definition's outcome with the field details of a refusal; the imported ones
+	// are readable as soon as the answer arrives.
+	good := salesDefinition(ds, report, "1.0.0")
+	good["code"] = "imported_api"
+	bad := salesDefinition(ds, report, "1.0.0")
+	bad["code"] = "Bad Code"
+	code, out = s.call("POST", "/api/dataservice/interfaces/import", token, []any{good, bad})
+	results := out["data"].([]any)
+	if code != 200 || results[0].(map[string]any)["created"] != true || results[1].(map[string]any)["created"] != false ||
+		!strings.Contains(fmt.Sprint(results[1].(map[string]any)["details"]), "field:code") {
+		t.Fatalf("import: %d %v", code, out)
+	}
+	if code, out := s.call("GET", "/api/dataservice/interfaces/imported_api", token, nil); code != 200 {
+		t.Fatalf("imported interface not readable at once: %d %v", code, out)
+	}
 }
 
 // The gateway on MariaDB: "?" placeholders, list parameters expanded for IN, POST bodies.

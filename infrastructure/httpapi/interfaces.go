@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	appdsvc "assetflow/application/dataservice"
 	"assetflow/domain/access"
 	domain "assetflow/domain/dataservice"
+	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	accessproj "assetflow/projections/access"
 	dsvc "assetflow/projections/dataservice"
@@ -219,20 +221,34 @@ func (h *handlers) importInterfaces(c *fiber.Ctx) error {
 		return err
 	}
 	type result struct {
-		Code    string `json:"code"`
-		Version string `json:"version"`
-		Created bool   `json:"created"`
-		Error   string `json:"error,omitempty"`
+		Code    string         `json:"code"`
+		Version string         `json:"version"`
+		Created bool           `json:"created"`
+		Error   string         `json:"error,omitempty"`
+		Details []fault.Detail `json:"details,omitempty"`
 	}
 	out := make([]result, 0, len(defs))
+	var refs []es.Ref
 	for _, d := range defs {
 		r := result{Code: d.Code, Version: versionOr(d.Version)}
-		if _, err := h.Interfaces.Create(c.Context(), d, h.meta(c)); err != nil {
+		ref, err := h.Interfaces.Create(c.Context(), d, h.meta(c))
+		if err != nil {
 			r.Error = err.Error()
+			var fe *fault.Error
+			if errors.As(err, &fe) {
+				r.Details = fe.Details
+			}
 		} else {
 			r.Created = true
+			refs = append(refs, ref)
 		}
 		out = append(out, r)
+	}
+	// The list shows the imported versions as soon as the answer arrives.
+	if len(refs) > 0 {
+		if done, err := h.Waiter.AwaitAll(c.Context(), refs, dsvc.Name); err != nil || !done {
+			c.Set("X-AssetFlow-Consistency", "eventual")
+		}
 	}
 	return ok(c, out)
 }
