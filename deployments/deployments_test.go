@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"assetflow/infrastructure/bus"
 )
 
 // Paths are relative to this package directory, where `go test` runs.
@@ -32,20 +34,10 @@ const (
 	dockerignore  = "../.dockerignore"
 )
 
-// boundedContexts are the event-producing contexts; each has a topic
-// assetflow.<context>, and assetflow.poison takes undeliverable messages.
-var boundedContexts = []string{
-	"datasource", "catalog", "dataservice", "quality",
-	"lineage", "access", "integration", "monitor",
-}
-
-func expectedTopics() []string {
-	topics := make([]string, 0, len(boundedContexts)+1)
-	for _, c := range boundedContexts {
-		topics = append(topics, "assetflow."+c)
-	}
-	return append(topics, "assetflow.poison")
-}
+// expectedTopics are the topics the platform uses (the context topics, the poison topic and the
+// ETL-log topic), as the code names them: manifests that create topics must create exactly these,
+// since the brokers they configure do not create topics on first use.
+func expectedTopics() []string { return bus.Topics() }
 
 // ---------------------------------------------------------------- helpers
 
