@@ -35,6 +35,14 @@ type Source struct {
 	DefaultSchema string
 }
 
+// mysqlGrammar: the dialect is parsed with the MySQL grammar ("?" placeholders).
+func (s Source) mysqlGrammar() bool { return s.Dialect == "mysql" || s.Dialect == "starrocks" }
+
+// backtickNames: the dialect quotes names with backticks (Hive and Spark read "x" as a string).
+func (s Source) backtickNames() bool {
+	return s.mysqlGrammar() || s.Dialect == "hive" || s.Dialect == "sparksql"
+}
+
 // Sources resolves a datasource id and the catalog's columns of its tables.
 type Sources interface {
 	LineageSource(ctx context.Context, id string) (Source, error)
@@ -123,7 +131,7 @@ func (s *Service) RecordReportAPI(ctx context.Context, code, version, datasource
 	if err != nil {
 		return Ingested{}, err
 	}
-	dollar := src.Dialect != "mysql" && src.Dialect != "starrocks"
+	dollar := !src.mysqlGrammar()
 	bound, _ := dataservice.Bind(strings.TrimRight(strings.TrimSpace(sql), ";"), dollar, func(string) any { return nil })
 	o := origin{kind: domain.OriginReport, name: code + "@" + version, replace: true, target: "api:" + code}
 	return s.record(ctx, o, "", datasourceID, "", "create view "+apiTable+" as "+bound, meta)
@@ -142,7 +150,7 @@ func (s *Service) RecordView(ctx context.Context, tableID, datasourceID, qualifi
 		return Ingested{}, err
 	}
 	quote := func(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
-	if src.Dialect != "postgres" && src.Dialect != "trino" && src.Dialect != "ansi" {
+	if src.backtickNames() {
 		quote = func(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
 	}
 	view := quote(name)

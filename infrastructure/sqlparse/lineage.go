@@ -478,37 +478,51 @@ func (a *analyzer) merge(st *lineage.Statement, m *pg.MergeStmt) error {
 	return nil
 }
 
-// with registers a WITH clause's CTEs in sc, each visible to the ones after it (and to itself when
-// recursive).
+// with registers a WITH clause's CTEs in sc.
 func (a *analyzer) with(w *pg.WithClause, sc *scope) error {
 	if w == nil {
 		return nil
 	}
+	var defs []cteDef
+	for _, n := range w.Ctes {
+		if cte := n.GetCommonTableExpr(); cte != nil {
+			defs = append(defs, cteDef{name: cte.Ctename, cols: names(cte.Aliascolnames),
+				analyse: func(sc *scope) (*relation, error) { return a.query(cte.Ctequery, sc) }})
+		}
+	}
+	return defineCTEs(sc, w.Recursive, defs)
+}
+
+// cteDef is one WITH entry, whichever parser read it.
+type cteDef struct {
+	name    string
+	cols    []string
+	analyse func(*scope) (*relation, error)
+}
+
+// defineCTEs registers CTEs in sc, each visible to the ones after it (and to itself when
+// recursive: a second pass lets the recursive arm see the columns the anchor defined).
+func defineCTEs(sc *scope, recursive bool, defs []cteDef) error {
 	if sc.ctes == nil {
 		sc.ctes = map[string]*relation{}
 	}
-	for _, n := range w.Ctes {
-		cte := n.GetCommonTableExpr()
-		if cte == nil {
-			continue
-		}
+	for _, d := range defs {
 		placeholder := &relation{indirect: set{}}
-		if w.Recursive {
-			sc.ctes[cte.Ctename] = placeholder
+		if recursive {
+			sc.ctes[d.name] = placeholder
 		}
-		q, err := a.query(cte.Ctequery, sc)
+		q, err := d.analyse(sc)
 		if err != nil {
 			return err
 		}
-		if w.Recursive {
-			// A second pass lets the recursive arm see the columns the anchor defined.
+		if recursive {
 			*placeholder = *q
-			if q, err = a.query(cte.Ctequery, sc); err != nil {
+			if q, err = d.analyse(sc); err != nil {
 				return err
 			}
 		}
-		rename(q, names(cte.Aliascolnames))
-		sc.ctes[cte.Ctename] = q
+		rename(q, d.cols)
+		sc.ctes[d.name] = q
 	}
 	return nil
 }

@@ -236,32 +236,16 @@ func (a *analyzer) myWith(w *ast.WithClause, sc *scope) error {
 	if w == nil {
 		return nil
 	}
-	if sc.ctes == nil {
-		sc.ctes = map[string]*relation{}
-	}
-	for _, cte := range w.CTEs {
-		placeholder := &relation{indirect: set{}}
-		if w.IsRecursive {
-			sc.ctes[cte.Name.L] = placeholder
-		}
-		q, err := a.myQuery(cte.Query.Query, sc)
-		if err != nil {
-			return err
-		}
-		if w.IsRecursive {
-			*placeholder = *q
-			if q, err = a.myQuery(cte.Query.Query, sc); err != nil {
-				return err
-			}
-		}
+	defs := make([]cteDef, len(w.CTEs))
+	for i, cte := range w.CTEs {
 		cols := make([]string, len(cte.ColNameList))
-		for i, c := range cte.ColNameList {
-			cols[i] = c.L
+		for j, c := range cte.ColNameList {
+			cols[j] = c.L
 		}
-		rename(q, cols)
-		sc.ctes[cte.Name.L] = q
+		defs[i] = cteDef{name: cte.Name.L, cols: cols,
+			analyse: func(sc *scope) (*relation, error) { return a.myQuery(cte.Query.Query, sc) }}
 	}
-	return nil
+	return defineCTEs(sc, w.IsRecursive, defs)
 }
 
 // myQuery analyses a SELECT, a set operation or a parenthesised query.
