@@ -102,6 +102,7 @@ func Events() []eventsourcing.Event {
 	return []eventsourcing.Event{
 		UserCreated{}, UserUpdated{}, UserDisabled{}, UserEnabled{}, PasswordChanged{},
 		UserLoggedIn{}, UserLoggedOut{}, SessionsSeen{}, LoginFailed{}, APIKeyCreated{}, APIKeyRevoked{},
+		Granted{}, Revoked{}, Expired{}, Requested{}, Approved{}, Rejected{}, MaskSet{}, MaskRemoved{}, RowFilterSet{}, RowFilterRemoved{},
 	}
 }
 
@@ -112,4 +113,90 @@ const (
 	StreamAPIKey  = "apikey"
 	StreamLogin   = "login_attempt"
 	StreamSeen    = "sessions_seen"
+	StreamPolicy  = "access_policy"
 )
+
+// Granted: a subject was allowed or denied a privilege on an object of a datasource.
+type Granted struct {
+	GrantID      string     `json:"grantId"`
+	DatasourceID string     `json:"datasourceId"`
+	SubjectType  string     `json:"subjectType"`
+	Subject      string     `json:"subject"`
+	Object       string     `json:"object"`
+	Privilege    string     `json:"privilege"`
+	Effect       string     `json:"effect"`
+	ExpiresAt    *time.Time `json:"expiresAt"`
+}
+
+// Revoked: a grant was withdrawn.
+type Revoked struct {
+	GrantID string `json:"grantId"`
+}
+
+// Expired: a grant's expiry passed (it stopped applying at its expiry already; this records it).
+type Expired struct {
+	GrantID string `json:"grantId"`
+}
+
+// Requested: a user asked for a privilege on an object, with a reason.
+type Requested struct {
+	RequestID    string     `json:"requestId"`
+	DatasourceID string     `json:"datasourceId"`
+	RequesterID  string     `json:"requesterId"`
+	Object       string     `json:"object"`
+	Privilege    string     `json:"privilege"`
+	Reason       string     `json:"reason"`
+	ExpiresAt    *time.Time `json:"expiresAt"`
+}
+
+// Approved: an owner or admin granted a request; the grant follows in the same stream.
+type Approved struct {
+	RequestID string `json:"requestId"`
+	GrantID   string `json:"grantId"`
+}
+
+// Rejected: an owner or admin refused a request.
+type Rejected struct {
+	RequestID string `json:"requestId"`
+	Reason    string `json:"reason"`
+}
+
+// MaskSet: a column's values are masked for restricted users (full, partial, hash, null, year).
+type MaskSet struct {
+	MaskID       string `json:"maskId"`
+	DatasourceID string `json:"datasourceId"`
+	Object       string `json:"object"`
+	Mask         string `json:"mask"`
+	KeepLast     int    `json:"keepLast,omitempty"`
+}
+
+// MaskRemoved: the column is shown as stored again.
+type MaskRemoved struct {
+	MaskID string `json:"maskId"`
+}
+
+// RowFilterSet: a subject sees only the rows of a table matching a predicate.
+type RowFilterSet struct {
+	FilterID     string `json:"filterId"`
+	DatasourceID string `json:"datasourceId"`
+	Object       string `json:"object"`
+	SubjectType  string `json:"subjectType"`
+	Subject      string `json:"subject"`
+	Predicate    string `json:"predicate"`
+}
+
+// RowFilterRemoved: the subject sees every row of the table again (as far as grants allow).
+type RowFilterRemoved struct {
+	FilterID string `json:"filterId"`
+}
+
+func (Granted) EventType() string          { return "access.granted" }
+func (Revoked) EventType() string          { return "access.revoked" }
+func (Expired) EventType() string          { return "access.expired" }
+func (Requested) EventType() string        { return "access.requested" }
+func (Approved) EventType() string         { return "access.approved" }
+func (Rejected) EventType() string         { return "access.rejected" }
+func (MaskSet) EventType() string          { return "access.mask_set" }
+func (MaskRemoved) EventType() string      { return "access.mask_removed" }
+func (RowFilterSet) EventType() string     { return "access.row_filter_set" }
+func (RowFilterRemoved) EventType() string { return "access.row_filter_removed" }

@@ -224,6 +224,9 @@ type analyzer struct {
 	opts  LineageOptions
 	reads map[string]bool
 	depth int
+	// acc is set for access analysis: it gathers every column a statement touches and where each
+	// table is named, so that the statement can be checked and rewritten.
+	acc *accessTrace
 }
 
 func (a *analyzer) enter() error {
@@ -658,6 +661,7 @@ func (a *analyzer) from(n *pg.Node, sc *scope, ind set) error {
 		}
 		name := a.tableName(rv)
 		a.reads[name] = true
+		a.acc.pgTable(name, n)
 		sc.items = append(sc.items, item{alias: alias, rel: &relation{table: name, known: a.known(name)}})
 	case n.GetRangeSubselect() != nil:
 		rs := n.GetRangeSubselect()
@@ -836,18 +840,22 @@ func lookup(sc *scope, qualifier string) *relation {
 
 // expand is what a select-list star (f ends in "*") stands for.
 func (a *analyzer) expand(f []string, sc *scope) ([]column, error) {
+	var out []column
 	if len(f) == 1 {
-		var out []column
 		for _, it := range sc.items {
 			out = append(out, it.rel.star()...)
 		}
-		return out, nil
+	} else {
+		r := lookup(sc, strings.Join(f[:len(f)-1], "."))
+		if r == nil {
+			return nil, fmt.Errorf("%s: no table named %s in FROM", strings.Join(f, "."), strings.Join(f[:len(f)-1], "."))
+		}
+		out = r.star()
 	}
-	r := lookup(sc, strings.Join(f[:len(f)-1], "."))
-	if r == nil {
-		return nil, fmt.Errorf("%s: no table named %s in FROM", strings.Join(f, "."), strings.Join(f[:len(f)-1], "."))
+	for _, c := range out {
+		a.acc.touch(c.src)
 	}
-	return r.star(), nil
+	return out, nil
 }
 
 // resolve adds the physical columns a column reference stands for to into. An unqualified name is
@@ -855,6 +863,32 @@ func (a *analyzer) expand(f []string, sc *scope) ([]column, error) {
 // single table of unknown shape in the nearest scope that has any, and stays unresolved when two
 // such tables could own it.
 func (a *analyzer) resolve(f []string, sc *scope, into set) error {
+	if a.acc == nil {
+		return a.resolveInto(f, sc, into)
+	}
+	found := set{}
+	err := a.resolveInto(f, sc, found)
+	into.merge(found)
+	a.acc.touch(found)
+	if len(found) == 0 && len(f) == 1 {
+		// A bare table alias is the whole row of that table (PostgreSQL row references).
+		if r := lookup(sc, f[0]); r != nil {
+			a.acc.touch(r.every())
+			return err
+		}
+		// A name the catalog does not know: checked as a column of each table in scope.
+		for s := sc; s != nil; s = s.parent {
+			for _, it := range s.items {
+				if it.rel.table != "" {
+					a.acc.touch(set{it.rel.table + "." + f[0]: {}})
+				}
+			}
+		}
+	}
+	return err
+}
+
+func (a *analyzer) resolveInto(f []string, sc *scope, into set) error {
 	col := f[len(f)-1]
 	if len(f) > 1 {
 		q := strings.Join(f[:len(f)-1], ".")
@@ -889,6 +923,11 @@ func (a *analyzer) resolve(f []string, sc *scope, into set) error {
 			continue
 		case 1:
 			into.add(unknown[0].table + "." + col)
+		default:
+			// Not a lineage edge, but for access checks the column may belong to any of them.
+			for _, r := range unknown {
+				a.acc.touch(set{r.table + "." + col: {}})
+			}
 		}
 		return nil
 	}

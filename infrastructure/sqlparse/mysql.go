@@ -406,6 +406,7 @@ func (a *analyzer) myFrom(n ast.ResultSetNode, sc *scope, ind set) error {
 			}
 			name := a.myTable(src)
 			a.reads[name] = true
+			a.acc.myTable(name, v)
 			sc.items = append(sc.items, item{alias: alias, rel: &relation{table: name, known: a.known(name)}})
 		case *ast.Join:
 			return a.myFrom(src, sc, ind)
@@ -423,6 +424,7 @@ func (a *analyzer) myFrom(n ast.ResultSetNode, sc *scope, ind set) error {
 			sc.items = append(sc.items, item{alias: alias, rel: q})
 		}
 	case *ast.TableName:
+		a.acc.fixed(a.myTable(v))
 		return a.myFrom(&ast.TableSource{Source: v}, sc, ind)
 	}
 	return nil
