@@ -49,7 +49,7 @@ func (c *Console) Export(ctx context.Context, req Request, who Caller) (*Export,
 		limit = req.MaxRows
 	}
 	start := time.Now()
-	p, err := c.prepare(ctx, req)
+	p, err := c.prepare(ctx, req, who, true)
 	if err != nil {
 		c.log(ctx, p, req, who, 0, time.Since(start).Milliseconds(), err, true)
 		return nil, err
@@ -69,7 +69,7 @@ func (c *Console) Export(ctx context.Context, req Request, who Caller) (*Export,
 		c.log(ctx, p, req, who, rows, time.Since(start).Milliseconds(), err, true)
 	}
 	columns := make(chan []datasource.ResultColumn, 1)
-	sql := p.rendered
+	sql := p.run
 	if p.stmt.Pageable {
 		sql = pagedSQL(p.cfg.Type, p.stmt, sql, limit, 0) // the engine stops at the cap
 	}

@@ -50,6 +50,12 @@ type Facts interface {
 	Submit(ctx context.Context, streamID, streamType string, e es.Event, meta es.Metadata) error
 }
 
+// Guard checks a statement against the caller's data permissions and answers the statement to
+// run in its place (masks and row filters applied), or FORBIDDEN with what is denied.
+type Guard interface {
+	Check(ctx context.Context, who Caller, datasourceID, database, sql string, export bool) (string, error)
+}
+
 // Cancels lets a query be cancelled from any replica.
 type Cancels interface {
 	Register(queryID string, cancel context.CancelFunc) (release func())
@@ -63,6 +69,7 @@ type Console struct {
 	render  Renderer
 	facts   Facts
 	cancels Cancels
+	guard   Guard
 	// MaxConcurrent is how many queries one user may run at once on this replica; default 3.
 	MaxConcurrent int
 	// ExportCap is the default row cap of exports; default 10,000. Admins may ask for up to
@@ -73,11 +80,11 @@ type Console struct {
 }
 
 // NewConsole wires the console.
-func NewConsole(sources Datasources, parser Parser, render Renderer, facts Facts, cancels Cancels) *Console {
-	if sources == nil || parser == nil || render == nil || facts == nil || cancels == nil {
+func NewConsole(sources Datasources, parser Parser, render Renderer, facts Facts, cancels Cancels, guard Guard) *Console {
+	if sources == nil || parser == nil || render == nil || facts == nil || cancels == nil || guard == nil {
 		panic("dataservice.NewConsole: nil dependency")
 	}
-	return &Console{sources: sources, parser: parser, render: render, facts: facts, cancels: cancels,
+	return &Console{sources: sources, parser: parser, render: render, facts: facts, cancels: cancels, guard: guard,
 		MaxConcurrent: 3, ExportCap: 10000, ExportCapAdmin: 1000000, running: map[string]int{}}
 }
 
@@ -96,6 +103,7 @@ type Request struct {
 // Caller is who runs it.
 type Caller struct {
 	UserID, UserName string
+	Roles            []string
 	Admin            bool
 	Meta             es.Metadata
 }
@@ -122,10 +130,12 @@ type prepared struct {
 	cfg      datasource.Config
 	q        Querier
 	rendered string
-	stmt     Statement
+	// run is what runs: the rendered statement as the data-permission guard let it through.
+	run  string
+	stmt Statement
 }
 
-func (c *Console) prepare(ctx context.Context, req Request) (*prepared, error) {
+func (c *Console) prepare(ctx context.Context, req Request, who Caller, export bool) (*prepared, error) {
 	var v fault.Collect
 	v.Check(req.DatasourceID != "", "datasource_id", "datasource_id is required")
 	v.Check(strings.TrimSpace(req.SQL) != "", "sql", "sql is required")
@@ -153,6 +163,9 @@ func (c *Console) prepare(ctx context.Context, req Request) (*prepared, error) {
 		if err := c.parser.CheckReadOnly(cfg.Type, p.rendered); err != nil {
 			return p, err
 		}
+	}
+	if p.run, err = c.guard.Check(ctx, who, req.DatasourceID, req.Database, p.rendered, export); err != nil {
+		return p, err
 	}
 	return p, nil
 }
@@ -245,7 +258,7 @@ func (c *Console) Run(ctx context.Context, req Request, who Caller) (Result, err
 	}
 	start := time.Now()
 	res := Result{QueryID: req.QueryID, Page: req.Page, PageSize: req.PageSize, Rows: [][]any{}}
-	p, err := c.prepare(ctx, req)
+	p, err := c.prepare(ctx, req, who, false)
 	if p != nil {
 		res.RenderedSQL = p.rendered
 	}
@@ -276,10 +289,10 @@ func (c *Console) runPage(ctx context.Context, p *prepared, who Caller, res *Res
 	var qr datasource.QueryRequest
 	skip := 0
 	if p.stmt.Pageable {
-		qr = datasource.QueryRequest{SQL: pagedSQL(p.cfg.Type, p.stmt, p.rendered, limit+1, offset), MaxRows: limit + 1}
+		qr = datasource.QueryRequest{SQL: pagedSQL(p.cfg.Type, p.stmt, p.run, limit+1, offset), MaxRows: limit + 1}
 	} else {
 		// Statements that cannot take a LIMIT are read up to the page's end and sliced here.
-		qr = datasource.QueryRequest{SQL: p.rendered, MaxRows: offset + limit + 1}
+		qr = datasource.QueryRequest{SQL: p.run, MaxRows: offset + limit + 1}
 		skip = offset
 	}
 	qr.Timeout = time.Duration(p.cfg.QueryTimeoutSeconds) * time.Second

@@ -87,7 +87,8 @@ func serve(ctx context.Context) error {
 	svc.Lockout = monitorproj.Queries{Pool: c.pool}
 	sessions := httpapi.NewSessionTracker()
 	collector, curator, profiler := c.catalogServices(dsService)
-	queryConsole, cancels := c.console(dsService, facts)
+	guard, permissions := c.permissions()
+	queryConsole, cancels := c.console(dsService, facts, guard)
 	interfaces, gateway := c.reportAPIs(dsService, facts, httpapi.Status)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
@@ -105,7 +106,7 @@ func serve(ctx context.Context) error {
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
-		Lineage: lineageSvc, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
+		Lineage: lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
 			RelayLag: func(ctx context.Context) int64 {

@@ -11,6 +11,7 @@ import (
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
 	applineage "assetflow/application/lineage"
+	"assetflow/application/permission"
 	"assetflow/domain/access"
 	"assetflow/domain/catalog"
 	"assetflow/domain/dataservice"
@@ -182,9 +183,9 @@ func (sqlParser) CheckReadOnly(t datasource.Type, sql string) error {
 }
 
 // console wires the query console; the registry's Listen must run for cross-replica cancels.
-func (c *core) console(ds *appds.Service, facts *eventstore.FactAppender) (*appdsvc.Console, *querycancel.Registry) {
+func (c *core) console(ds *appds.Service, facts *eventstore.FactAppender, guard *permission.Guard) (*appdsvc.Console, *querycancel.Registry) {
 	reg := querycancel.New(c.pool)
-	con := appdsvc.NewConsole(querySources{ds}, sqlParser{}, sqltemplate.Render, eventstore.FactSink{Appender: facts, Codec: c.codec}, reg)
+	con := appdsvc.NewConsole(querySources{ds}, sqlParser{}, sqltemplate.Render, eventstore.FactSink{Appender: facts, Codec: c.codec}, reg, consoleGuard{guard})
 	con.MaxConcurrent, con.ExportCap = c.cfg.QueryMaxConcurrent, c.cfg.ExportMaxRows
 	return con, reg
 }

@@ -28,7 +28,7 @@ func (h *handlers) dataserviceRoutes(r fiber.Router) {
 
 func (h *handlers) caller(c *fiber.Ctx) appdsvc.Caller {
 	p, _ := principalOf(c)
-	return appdsvc.Caller{UserID: p.UserID, UserName: p.Username, Admin: hasRole(p, access.RoleAdmin), Meta: h.meta(c)}
+	return appdsvc.Caller{UserID: p.UserID, UserName: p.Username, Roles: p.Roles, Admin: hasRole(p, access.RoleAdmin), Meta: h.meta(c)}
 }
 
 func (h *handlers) runQuery(c *fiber.Ctx) error {

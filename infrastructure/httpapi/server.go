@@ -23,6 +23,7 @@ import (
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
 	applineage "assetflow/application/lineage"
+	"assetflow/application/permission"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
@@ -53,6 +54,7 @@ type Deps struct {
 	ExportFiles appdsvc.ExportFiles
 	Recorder    appdsvc.Recorder
 	Lineage     *applineage.Service
+	Permissions *permission.Service
 	LineageQ    lineageproj.Queries
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
@@ -128,6 +130,7 @@ func New(d Deps) *fiber.App {
 	h.interfaceRoutes(authed)
 	h.monitorRoutes(authed)
 	h.lineageRoutes(authed)
+	h.permissionRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

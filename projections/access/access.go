@@ -33,7 +33,8 @@ type Projection struct{}
 func (Projection) Name() string       { return Name }
 func (Projection) Contexts() []string { return []string{"access"} }
 func (Projection) Tables() []string {
-	return []string{"access_users", "access_api_keys", "access_sessions"}
+	return []string{"access_users", "access_api_keys", "access_sessions",
+		"access_policies", "access_grants", "access_masks", "access_row_filters", "access_requests"}
 }
 func (Projection) Migration() postgres.Migration {
 	return postgres.Embedded("access", migrationFiles)
@@ -110,6 +111,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		}
 	case domain.APIKeyRevoked{}.EventType():
 		_, err = tx.Exec(ctx, `update access_api_keys set revoked_at=$2 where id=$1`, e.StreamID, at)
+	default:
+		if e.StreamType == domain.StreamPolicy {
+			err = applyPolicy(ctx, tx, e)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("apply %s: %w", e.Type, err)

@@ -480,6 +480,40 @@ func (q Queries) ColumnNames(ctx context.Context, datasourceID, qualifier, name 
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
+// AccessColumns lists a table's columns for data-permission checks, nil when the catalog does not
+// hold the table. Names compare without case (MySQL-family engines fold them), an exact match first.
+func (q Queries) AccessColumns(ctx context.Context, datasourceID, qualifier, name string) ([]string, error) {
+	rows, err := q.Pool.Query(ctx, `with t as (select t.id from catalog_tables t where t.datasource_id = $1 and not t.deleted and not t.dropped
+			and lower(t.name) = lower($3) and (lower(t.schema) = lower($2) or lower(t.database) = lower($2))
+			order by (t.name = $3 and (t.schema = $2 or t.database = $2)) desc, t.id limit 1)
+		select c.name from t left join catalog_columns c on c.table_id = t.id order by c.ord`, datasourceID, qualifier, name)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s.%s: %w", qualifier, name, err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[*string])
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	out := []string{}
+	for _, n := range names {
+		if n != nil {
+			out = append(out, *n)
+		}
+	}
+	return out, nil
+}
+
+// HoldsDB reports whether the catalog holds any table in a database or schema of a datasource.
+func (q Queries) HoldsDB(ctx context.Context, datasourceID, db string) (bool, error) {
+	var ok bool
+	err := q.Pool.QueryRow(ctx, `select exists (select 1 from catalog_tables where datasource_id = $1 and (schema = $2 or database = $2)
+		and not deleted and not dropped)`, datasourceID, db).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("catalog databases: %w", err)
+	}
+	return ok, nil
+}
+
 // LineageNames maps lineage table names ("<datasource name>.<schema or database>.<table>") to the
 // ids of the active catalog tables they name.
 func (q Queries) LineageNames(ctx context.Context, names []string) (map[string]string, error) {
