@@ -1,3 +1,4 @@
+-- +goose Up
 -- Data permissions: one policy per datasource (its stream version lets readers cache it), its
 -- grants, column masks, row filters and access requests. Objects are kept whole and cut into their
 -- levels so that catalog queries can match them.
