@@ -24,6 +24,22 @@ type accessTrace struct {
 	pgRefs map[string][]pgRef
 	myRefs map[string][]*ast.TableSource
 	fixed_ map[string]bool // tables named where no view can stand (MySQL UPDATE/DELETE targets)
+	// What the analysis visited, by location (PostgreSQL) or node (MySQL): after it, every table
+	// and column reference in the tree must have been visited, or part of the statement went unread.
+	seenLoc   map[int32]bool
+	seenNode_ map[ast.Node]bool
+}
+
+func (t *accessTrace) seenAt(loc int32) {
+	if t != nil {
+		t.seenLoc[loc] = true
+	}
+}
+
+func (t *accessTrace) seenNode(n ast.Node) {
+	if t != nil {
+		t.seenNode_[n] = true
+	}
 }
 
 // pgRef is where a table is named in the text, and whether an alias follows.
@@ -33,7 +49,8 @@ type pgRef struct {
 }
 
 func newTrace() *accessTrace {
-	return &accessTrace{cols: set{}, pgRefs: map[string][]pgRef{}, myRefs: map[string][]*ast.TableSource{}, fixed_: map[string]bool{}}
+	return &accessTrace{cols: set{}, pgRefs: map[string][]pgRef{}, myRefs: map[string][]*ast.TableSource{}, fixed_: map[string]bool{},
+		seenLoc: map[int32]bool{}, seenNode_: map[ast.Node]bool{}}
 }
 
 func (t *accessTrace) touch(s set) {
@@ -45,6 +62,7 @@ func (t *accessTrace) touch(s set) {
 func (t *accessTrace) pgTable(name string, n *pg.Node) {
 	if t != nil {
 		rv := n.GetRangeVar()
+		t.seenLoc[rv.Location] = true
 		t.pgRefs[name] = append(t.pgRefs[name], pgRef{rv.Location, rv.Alias != nil})
 		if !n.GetRangeVar().Inh {
 			t.fixed_[name] = true // ONLY t: no view can follow ONLY
@@ -119,6 +137,9 @@ func AnalyseAccess(opts LineageOptions, text string) (*AccessAnalysis, error) {
 		}
 		res.myTree = stmts[0]
 		res.Functions = myFunctions(stmts[0])
+		if err := a.acc.myUnread(stmts[0]); err != nil {
+			return nil, err
+		}
 	} else {
 		tree, err := pg.Parse(text)
 		if err != nil {
@@ -135,6 +156,9 @@ func AnalyseAccess(opts LineageOptions, text string) (*AccessAnalysis, error) {
 			return nil, err
 		}
 		res.Functions = pgFunctions(n)
+		if err := a.acc.pgUnread(n); err != nil {
+			return nil, err
+		}
 	}
 	res.Tables = map[string][]string{}
 	for t := range a.reads {
@@ -167,6 +191,59 @@ func splitColumn(c string, tables map[string]bool) (string, string) {
 		return "", ""
 	}
 	return best, c[len(best)+1:]
+}
+
+// pgUnread finds a table or column reference the analysis did not visit.
+func (t *accessTrace) pgUnread(n *pg.Node) error {
+	var missed string
+	walk(n.ProtoReflect(), func(m proto.Message) bool {
+		switch v := m.(type) {
+		case *pg.RangeVar:
+			if !t.seenLoc[v.Location] && missed == "" {
+				missed = "table " + v.Relname
+			}
+		case *pg.ColumnRef:
+			if !t.seenLoc[v.Location] && missed == "" {
+				missed = "column " + strings.Join(fields(v), ".")
+			}
+		}
+		return missed == ""
+	})
+	if missed != "" {
+		return fmt.Errorf("the analyser does not read the clause that holds %s", missed)
+	}
+	return nil
+}
+
+type unreadVisitor struct {
+	t      *accessTrace
+	missed string
+}
+
+func (v *unreadVisitor) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.TableName:
+		if !v.t.seenNode_[x] && v.missed == "" {
+			v.missed = "table " + x.Name.O
+		}
+	case *ast.ColumnNameExpr:
+		if !v.t.seenNode_[x] && v.missed == "" {
+			v.missed = "column " + x.Name.Name.O
+		}
+	}
+	return n, v.missed != ""
+}
+
+func (v *unreadVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// myUnread is pgUnread for TiDB trees.
+func (t *accessTrace) myUnread(n ast.StmtNode) error {
+	v := &unreadVisitor{t: t}
+	n.Accept(v)
+	if v.missed != "" {
+		return fmt.Errorf("the analyser does not read the clause that holds %s", v.missed)
+	}
+	return nil
 }
 
 func pgFunctions(n *pg.Node) []string {

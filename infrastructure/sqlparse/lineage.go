@@ -575,7 +575,7 @@ func (a *analyzer) selectStmt(s *pg.SelectStmt, parent *scope) (*relation, error
 		}
 		out.indirect.merge(l.indirect)
 		out.indirect.merge(r.indirect)
-		return out, nil
+		return out, a.pgTail(s, sc, out)
 	}
 	if len(s.ValuesLists) > 0 {
 		for _, row := range s.ValuesLists {
@@ -606,6 +606,7 @@ func (a *analyzer) selectStmt(s *pg.SelectStmt, parent *scope) (*relation, error
 			continue
 		}
 		if cr := rt.Val.GetColumnRef(); cr != nil && isStar(cr) {
+			a.acc.seenAt(cr.Location)
 			cols, err := a.expand(fields(cr), sc)
 			if err != nil {
 				return nil, err
@@ -619,7 +620,41 @@ func (a *analyzer) selectStmt(s *pg.SelectStmt, parent *scope) (*relation, error
 		}
 		out.cols = append(out.cols, column{name: outputName(rt), src: src})
 	}
-	return out, nil
+	return out, a.pgTail(s, sc, out)
+}
+
+// pgTail reads, for access checks, the clauses lineage leaves aside: ORDER BY, DISTINCT ON,
+// windows, LIMIT and OFFSET (any of them may hold a column or a subquery). A bare ORDER BY name
+// that is an output column stands for that column.
+func (a *analyzer) pgTail(s *pg.SelectStmt, sc *scope, out *relation) error {
+	if a.acc == nil {
+		return nil
+	}
+	nodes := append([]*pg.Node{s.LimitCount, s.LimitOffset}, s.DistinctClause...)
+	nodes = append(nodes, s.WindowClause...)
+	for _, n := range s.SortClause {
+		sb := n.GetSortBy()
+		if sb == nil {
+			nodes = append(nodes, n)
+			continue
+		}
+		if cr := sb.Node.GetColumnRef(); cr != nil {
+			if f := fields(cr); len(f) == 1 {
+				if i := slices.IndexFunc(out.cols, func(c column) bool { return c.name == f[0] }); i >= 0 {
+					a.acc.seenAt(cr.Location)
+					a.acc.touch(out.cols[i].src)
+					continue
+				}
+			}
+		}
+		nodes = append(nodes, sb.Node)
+	}
+	for _, n := range nodes {
+		if err := a.collect(n, sc, out.indirect, out.indirect); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func outputName(rt *pg.ResTarget) string {
@@ -654,6 +689,7 @@ func (a *analyzer) from(n *pg.Node, sc *scope, ind set) error {
 		alias := aliasOr(rv.Alias, rv.Relname)
 		if rv.Schemaname == "" && rv.Catalogname == "" {
 			if cte := sc.cte(rv.Relname); cte != nil {
+				a.acc.seenAt(rv.Location)
 				ind.merge(cte.indirect)
 				sc.items = append(sc.items, item{alias: alias, rel: cte})
 				return nil
@@ -745,6 +781,7 @@ func (a *analyzer) collect(n *pg.Node, sc *scope, direct, ind set) error {
 		}
 		switch v := m.(type) {
 		case *pg.ColumnRef:
+			a.acc.seenAt(v.Location)
 			err = a.resolve(fields(v), sc, direct)
 			return false
 		case *pg.FuncCall:

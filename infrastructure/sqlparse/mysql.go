@@ -263,7 +263,11 @@ func (a *analyzer) myQuery(n ast.Node, parent *scope) (*relation, error) {
 		if err := a.myWith(v.With, sc); err != nil {
 			return nil, err
 		}
-		return a.myQuery(v.SelectList, sc)
+		q, err := a.myQuery(v.SelectList, sc)
+		if err != nil {
+			return nil, err
+		}
+		return q, a.myTail(v.OrderBy, v.Limit, sc, q)
 	case *ast.SetOprSelectList:
 		sc := &scope{parent: parent}
 		if err := a.myWith(v.With, sc); err != nil {
@@ -346,9 +350,42 @@ func (a *analyzer) myQuery(n ast.Node, parent *scope) (*relation, error) {
 			}
 			out.cols = append(out.cols, column{name: myOutputName(f), src: src})
 		}
-		return out, nil
+		return out, a.myTail(v.OrderBy, v.Limit, sc, out)
 	}
 	return out, nil
+}
+
+// myTail reads, for access checks, ORDER BY and LIMIT; a bare ORDER BY name that is an output
+// column stands for that column.
+func (a *analyzer) myTail(order *ast.OrderByClause, limit *ast.Limit, sc *scope, out *relation) error {
+	if a.acc == nil {
+		return nil
+	}
+	var exprs []ast.ExprNode
+	if order != nil {
+		for _, it := range order.Items {
+			if cn, ok := it.Expr.(*ast.ColumnNameExpr); ok && cn.Name.Table.L == "" {
+				if i := slices.IndexFunc(out.cols, func(c column) bool { return c.name == cn.Name.Name.L }); i >= 0 {
+					a.acc.seenNode(cn)
+					a.acc.touch(out.cols[i].src)
+					continue
+				}
+			}
+			exprs = append(exprs, it.Expr)
+		}
+	}
+	if limit != nil {
+		exprs = append(exprs, limit.Count, limit.Offset)
+	}
+	for _, e := range exprs {
+		if e == nil {
+			continue
+		}
+		if err := a.myCollect(e, sc, out.indirect, out.indirect); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func myOutputName(f *ast.SelectField) string {
@@ -399,6 +436,7 @@ func (a *analyzer) myFrom(n ast.ResultSetNode, sc *scope, ind set) error {
 			}
 			if src.Schema.L == "" {
 				if cte := sc.cte(src.Name.L); cte != nil {
+					a.acc.seenNode(src)
 					ind.merge(cte.indirect)
 					sc.items = append(sc.items, item{alias: alias, rel: cte})
 					return nil
@@ -406,6 +444,7 @@ func (a *analyzer) myFrom(n ast.ResultSetNode, sc *scope, ind set) error {
 			}
 			name := a.myTable(src)
 			a.reads[name] = true
+			a.acc.seenNode(src)
 			a.acc.myTable(name, v)
 			sc.items = append(sc.items, item{alias: alias, rel: &relation{table: name, known: a.known(name)}})
 		case *ast.Join:
@@ -469,6 +508,7 @@ func (v *myVisitor) Enter(n ast.Node) (ast.Node, bool) {
 	}
 	switch e := n.(type) {
 	case *ast.ColumnNameExpr:
+		v.a.acc.seenNode(e)
 		var f []string
 		for _, p := range []string{e.Name.Schema.L, e.Name.Table.L, e.Name.Name.L} {
 			if p != "" {
