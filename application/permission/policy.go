@@ -442,3 +442,31 @@ func (s *Service) Explain(ctx context.Context, user, object, privilege string) (
 	}
 	return ex, nil
 }
+
+// ColumnView says what a caller sees of a catalog table's columns: the columns hidden from them
+// (denied query) and the mask of each masked column. Both are nil for unrestricted callers.
+func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, table string, cols []string) (hidden map[string]bool, masked map[string]string, err error) {
+	src, err := s.guard.sources.Source(ctx, datasourceID)
+	if err != nil || Unrestricted(who, src) {
+		return nil, nil, err
+	}
+	pol, err := s.guard.policy(ctx, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	grants, now := pol.grantsOf(who), s.now()
+	hidden, masked = map[string]bool{}, map[string]string{}
+	for _, c := range cols {
+		o := domain.Object{Datasource: datasourceID, DB: db, Table: table, Column: c}
+		if foldsCase(src.Dialect) {
+			o.DB, o.Table, o.Column = strings.ToLower(db), strings.ToLower(table), strings.ToLower(c)
+		}
+		if !domain.Decide(grants, o, domain.PrivQuery, now).Allowed {
+			hidden[c] = true
+		}
+		if m, ok := pol.masks[o]; ok {
+			masked[c] = m.Kind
+		}
+	}
+	return hidden, masked, nil
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -256,8 +257,50 @@ func TestDataPermissionsIntegration(t *testing.T) {
 		t.Errorf("masked export: %d %s", code, body)
 	}
 
+	// The catalog shows each user only what they may see.
+	tableNames := func(user, ds string) string {
+		code, out := s.call("GET", "/api/catalog/tables?page_size=100&datasource_id="+ds, tokens[user], nil)
+		if code != 200 {
+			t.Fatalf("catalog as %s: %d %v", user, code, out)
+		}
+		var names []string
+		for _, it := range out["data"].([]any) {
+			m := it.(map[string]any)
+			names = append(names, m["schema"].(string)+"."+m["name"].(string))
+		}
+		slices.Sort(names)
+		return strings.Join(names, ",")
+	}
+	for _, c := range []struct{ user, want string }{
+		{"ana", "public.contacts,public.customers,public.orders"},
+		{"bob", "public.orders"},
+		{"carl", "public.contacts,public.customers,public.orders"},
+		{"dave", "public.orders"},
+	} {
+		if got := tableNames(c.user, pgID); got != c.want {
+			t.Errorf("catalog of %s: %s, want %s", c.user, got, c.want)
+		}
+	}
+	_, out = s.call("GET", "/api/catalog/tables?page_size=100&datasource_id="+pgID, admin, nil)
+	ids := map[string]string{}
+	for _, it := range out["data"].([]any) {
+		m := it.(map[string]any)
+		ids[m["name"].(string)] = m["id"].(string)
+	}
+	if code, out := s.call("GET", "/api/catalog/tables/"+ids["salaries"], tokens["ana"], nil); code != 404 {
+		t.Errorf("ana reading the salaries entry: %d %v", code, out)
+	}
+	code, out := s.call("GET", "/api/catalog/tables/"+ids["customers"]+"/columns", tokens["ana"], nil)
+	cols, _ := json.Marshal(out["data"])
+	if code != 200 || strings.Contains(string(cols), `"ssn"`) || !strings.Contains(string(cols), `"name":"phone"`) || !strings.Contains(string(cols), `"mask":"partial"`) {
+		t.Errorf("customers columns as ana: %d %s", code, cols)
+	}
+	if code, out := s.call("GET", "/api/dataservice/completions?datasource_id="+pgID, tokens["bob"], nil); code != 200 || strings.Contains(fmt.Sprint(out), "salaries") {
+		t.Errorf("completions as bob: %d %v", code, out)
+	}
+
 	// Explain: which grant decides.
-	code, out := s.call("GET", "/api/access/explain?user=ana&object="+pgID+".public.customers.ssn&privilege=query", admin, nil)
+	code, out = s.call("GET", "/api/access/explain?user=ana&object="+pgID+".public.customers.ssn&privilege=query", admin, nil)
 	if ex := data(out); code != 200 || ex["allowed"] != false || !strings.Contains(ex["reason"].(string), "deny query on "+pgID+".public.customers.ssn") {
 		t.Errorf("explain ssn: %d %v", code, out)
 	}

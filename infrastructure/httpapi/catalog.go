@@ -85,7 +85,7 @@ func (h *handlers) listCatalogTables(c *fiber.Ctx) error {
 		return err
 	}
 	f := catproj.TableFilter{Name: c.Query("name"), Database: c.Query("database"), DatasourceID: c.Query("datasource_id"),
-		Tag: c.Query("tag"), CategoryID: c.Query("category_id"), Q: c.Query("q"), Status: c.Query("status")}
+		Tag: c.Query("tag"), CategoryID: c.Query("category_id"), Q: c.Query("q"), Status: c.Query("status"), Viewer: h.viewer(c)}
 	switch f.Status {
 	case "", "all", "active", "dropped", "deleted":
 	default:
@@ -106,15 +106,16 @@ func (h *handlers) listCatalogTables(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if f.Viewer != nil {
+		for i := range res.Items {
+			res.Items[i].Profile = nil // values per column: read through the table, which redacts them
+		}
+	}
 	return list(c, pg, res)
 }
 
 func (h *handlers) getCatalogTable(c *fiber.Ctx) error {
-	t, err := h.CatalogQ.Table(c.Context(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	cols, err := h.CatalogQ.Columns(c.Context(), t.ID)
+	t, cols, err := h.visibleTable(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -122,11 +123,97 @@ func (h *handlers) getCatalogTable(c *fiber.Ctx) error {
 }
 
 func (h *handlers) catalogColumns(c *fiber.Ctx) error {
-	cols, err := h.CatalogQ.Columns(c.Context(), c.Params("id"))
+	_, cols, err := h.visibleTable(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return ok(c, cols)
+}
+
+// viewer is the catalog viewer of a restricted caller; nil for admins, who see everything.
+func (h *handlers) viewer(c *fiber.Ctx) *catproj.Viewer {
+	p, _ := principalOf(c)
+	if hasRole(p, access.RoleAdmin) {
+		return nil
+	}
+	v := &catproj.Viewer{UserID: p.UserID, Subjects: []string{"user:" + p.UserID}}
+	for _, r := range p.Roles {
+		v.Subjects = append(v.Subjects, "role:"+r)
+	}
+	return v
+}
+
+// visibleTable loads a catalog table and its columns as the caller may see them: a table they
+// may not see does not exist for them, columns denied to them are left out, masked columns say
+// so, and the profile keeps no values of either.
+func (h *handlers) visibleTable(c *fiber.Ctx, id string) (catproj.Table, []catproj.Column, error) {
+	if ok, err := h.CatalogQ.Visible(c.Context(), id, h.viewer(c)); err != nil || !ok {
+		if err == nil {
+			err = fault.NotFound("catalog table", id)
+		}
+		return catproj.Table{}, nil, err
+	}
+	t, err := h.CatalogQ.Table(c.Context(), id)
+	if err != nil {
+		return t, nil, err
+	}
+	cols, err := h.CatalogQ.Columns(c.Context(), t.ID)
+	if err != nil || h.viewer(c) == nil {
+		return t, cols, err
+	}
+	names := make([]string, len(cols))
+	for i, col := range cols {
+		names[i] = col.Name
+	}
+	db := t.Schema
+	if db == "" {
+		db = t.Database
+	}
+	hidden, masked, err := h.Permissions.ColumnView(c.Context(), h.who(c), t.DatasourceID, db, t.Name, names)
+	if err != nil || hidden == nil {
+		return t, cols, err
+	}
+	kept := cols[:0]
+	for _, col := range cols {
+		if hidden[col.Name] {
+			continue
+		}
+		col.Mask = masked[col.Name]
+		kept = append(kept, col)
+	}
+	t.Profile = redactProfile(t.Profile, hidden, masked)
+	return t, kept, nil
+}
+
+// redactProfile drops hidden columns from a profile and the values (min, max, top values) of
+// masked ones.
+func redactProfile(raw json.RawMessage, hidden map[string]bool, masked map[string]string) json.RawMessage {
+	if len(raw) == 0 || (len(hidden) == 0 && len(masked) == 0) {
+		return raw
+	}
+	var p map[string]any
+	if json.Unmarshal(raw, &p) != nil {
+		return nil
+	}
+	cols, _ := p["columns"].([]any)
+	kept := []any{}
+	for _, c := range cols {
+		m, _ := c.(map[string]any)
+		name, _ := m["name"].(string)
+		if m == nil || hidden[name] {
+			continue
+		}
+		if masked[name] != "" {
+			m["min"], m["max"], m["top_values"], m["masked"] = nil, nil, []any{}, true
+		}
+		kept = append(kept, m)
+	}
+	p["columns"] = kept
+	out, err := json.Marshal(p)
+	if err != nil {
+		return nil
+	}
+	return out
 }
 
 // tableCommand runs a curation command, waits for the catalog and answers with the table.
@@ -225,7 +312,7 @@ type HistoryEntry struct {
 
 func (h *handlers) catalogHistory(c *fiber.Ctx) error {
 	id := c.Params("id")
-	if _, err := h.CatalogQ.Table(c.Context(), id); err != nil {
+	if _, _, err := h.visibleTable(c, id); err != nil {
 		return err
 	}
 	pg, err := pageOf(c)

@@ -89,11 +89,12 @@ func (h *handlers) completions(c *fiber.Ctx) error {
 	if err != nil && fault.KindOf(err) == fault.KindNotFound {
 		return err
 	}
-	tables, err := h.CatalogQ.Completions(c.Context(), ds, c.Query("database"), 2000)
+	viewer := h.viewer(c)
+	tables, err := h.CatalogQ.Completions(c.Context(), ds, c.Query("database"), 2000, viewer)
 	if err != nil {
 		return err
 	}
-	if len(tables) == 0 { // nothing collected yet: ask the source
+	if len(tables) == 0 && viewer == nil { // nothing collected yet: ask the source (never for restricted users)
 		tables, err = h.liveCompletions(c, ds, c.Query("database"))
 		if err != nil {
 			return err

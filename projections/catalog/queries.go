@@ -63,6 +63,8 @@ type Column struct {
 	Tags         []string `json:"tags"`
 	CategoryID   string   `json:"category_id"`
 	CategoryName string   `json:"category_name"`
+	// Mask is the data-permission mask the caller reads this column through ("" for none).
+	Mask string `json:"mask,omitempty"`
 }
 
 const tableCols = `t.id, t.datasource_id, t.datasource_name, t.database, t.schema, t.name, t.comment, t.type, t.description, t.owner,
@@ -96,6 +98,47 @@ type TableFilter struct {
 	Name, Database, DatasourceID, Tag, CategoryID, Q string
 	CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo   time.Time
 	Status                                           string // "" = active and dropped; "all"; or one status
+	// Viewer, when set, limits the catalog to what a restricted user may see.
+	Viewer *Viewer
+}
+
+// Viewer is a restricted user: their id and their grant subjects ("user:<id>", "role:<name>").
+type Viewer struct {
+	UserID   string
+	Subjects []string
+}
+
+// visible is the condition under which a restricted viewer sees catalog table t (arguments $u and
+// $s): tables of datasources they own; tables whose most specific table-or-wider grant allows
+// them (a deny of query on the same level wins); tables with a column granted to them. It reads
+// the access read model (access_grants) and the datasource read model beside the catalog.
+const visible = `(t.datasource_id in (select d.id from datasources d where d.owner_id = $u)
+	or coalesce((select g.effect from access_grants g where (g.subject_type || ':' || g.subject) = any($s)
+		and (g.expires_at is null or g.expires_at > now()) and g.datasource_id = t.datasource_id and g.col = ''
+		and (g.db = '' or g.db = t.schema or g.db = t.database) and (g.tbl = '' or g.tbl = t.name)
+		and (g.effect = 'allow' or g.privilege = 'query')
+		order by g.depth desc, g.effect = 'deny' desc limit 1), 'deny') = 'allow'
+	or exists (select 1 from access_grants g where (g.subject_type || ':' || g.subject) = any($s)
+		and (g.expires_at is null or g.expires_at > now()) and g.datasource_id = t.datasource_id and g.col <> ''
+		and (g.db = t.schema or g.db = t.database) and g.tbl = t.name and g.effect = 'allow'))`
+
+// visibleTo renders the condition with its arguments numbered from n+1.
+func visibleTo(v *Viewer, n int) (string, []any) {
+	cond := strings.ReplaceAll(strings.ReplaceAll(visible, "$u", fmt.Sprintf("$%d", n+1)), "$s", fmt.Sprintf("$%d", n+2))
+	return cond, []any{v.UserID, v.Subjects}
+}
+
+// Visible reports whether a restricted viewer may see a catalog table.
+func (q Queries) Visible(ctx context.Context, tableID string, v *Viewer) (bool, error) {
+	if v == nil {
+		return true, nil
+	}
+	cond, args := visibleTo(v, 1)
+	var ok bool
+	if err := q.Pool.QueryRow(ctx, `select exists (select 1 from catalog_tables t where t.id = $1 and `+cond+`)`, append([]any{tableID}, args...)...).Scan(&ok); err != nil {
+		return false, fmt.Errorf("catalog visibility: %w", err)
+	}
+	return ok, nil
 }
 
 func (f TableFilter) where() (string, []any) {
@@ -136,6 +179,11 @@ func (f TableFilter) where() (string, []any) {
 	}
 	if !f.UpdatedTo.IsZero() {
 		add(updated+` < ?`, f.UpdatedTo)
+	}
+	if f.Viewer != nil {
+		cond, vargs := visibleTo(f.Viewer, len(args))
+		args = append(args, vargs...)
+		conds = append(conds, cond)
 	}
 	switch f.Status {
 	case "":
@@ -201,7 +249,7 @@ func (q Queries) Columns(ctx context.Context, id string) ([]Column, error) {
 	}
 	rows, err := q.Pool.Query(ctx, `select c.ord, c.name, c.type, c.comment, c.primary_key, c.nullable, c."default",
 		array(select x from unnest(c.tags) x where exists (select 1 from catalog_tags g where g.name = x)),
-		coalesce(cat.id, ''), coalesce(cat.name, '')
+		coalesce(cat.id, ''), coalesce(cat.name, ''), ''
 		from catalog_columns c left join catalog_categories cat on cat.id = c.category_id where c.table_id = $1 order by c.ord`, id)
 	if err != nil {
 		return nil, fmt.Errorf("list catalog columns: %w", err)
@@ -438,12 +486,19 @@ type CompletionColumn struct {
 }
 
 // Completions lists up to limit active tables of a datasource (one database, or all) with columns.
-func (q Queries) Completions(ctx context.Context, datasourceID, database string, limit int) ([]CompletionTable, error) {
+// A restricted viewer gets the tables they may see.
+func (q Queries) Completions(ctx context.Context, datasourceID, database string, limit int, v *Viewer) ([]CompletionTable, error) {
+	cond, args := "true", []any{datasourceID, database, limit}
+	if v != nil {
+		var vargs []any
+		cond, vargs = visibleTo(v, 3)
+		args = append(args, vargs...)
+	}
 	rows, err := q.Pool.Query(ctx, `select t.name, t.schema, t.database, t.comment,
 		coalesce((select json_agg(json_build_object('name', c.name, 'type', c.type, 'comment', c.comment) order by c.ord)
 			from catalog_columns c where c.table_id = t.id), '[]')::text
 		from catalog_tables t where t.datasource_id = $1 and ($2 = '' or t.database = $2 or t.schema = $2) and not t.deleted and not t.dropped
-		order by t.name limit $3`, datasourceID, database, limit)
+		and `+cond+` order by t.name limit $3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("completions: %w", err)
 	}
