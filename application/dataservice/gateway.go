@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"assetflow/application/memo"
 	"assetflow/domain/dataservice"
 	"assetflow/domain/datasource"
 	"assetflow/domain/fault"
@@ -38,9 +39,17 @@ type Gateway struct {
 	// StatusOf maps an error kind to the HTTP status the adapter sends (logged with each call).
 	StatusOf func(fault.Kind) int
 	// Definitions and datasources are reused for DefinitionTTL: an edit reaches callers within it.
-	defCache *ttlCache[cachedDef]
-	srcCache *ttlCache[cachedSource]
+	defCache *memo.TTL[cachedDef]
+	srcCache *memo.TTL[cachedSource]
 	calls    *callLog
+	// Guard, when set, holds each call to the data permissions of its caller.
+	Guard CallGuard
+}
+
+// CallGuard checks a report-API statement against data permissions: an authenticated caller's
+// own; an anonymous caller's through the interface's owner.
+type CallGuard interface {
+	CheckCall(ctx context.Context, who CallerInfo, def dataservice.Definition, sql string, export bool) (string, error)
 }
 
 // DefinitionTTL is how long the gateway reuses a loaded definition or datasource.
@@ -60,7 +69,7 @@ type cachedSource struct {
 type cachedSources struct{ g *Gateway }
 
 func (s cachedSources) OpenQuerier(ctx context.Context, id string) (Querier, datasource.Config, error) {
-	v, err := s.g.srcCache.get(id, s.g.now(), func() (cachedSource, error) {
+	v, err := s.g.srcCache.Get(id, s.g.now(), func() (cachedSource, error) {
 		q, cfg, err := s.g.sources.OpenQuerier(ctx, id)
 		return cachedSource{q, cfg}, err
 	})
@@ -73,7 +82,7 @@ func NewGateway(defs Definitions, sources Datasources, facts Facts) *Gateway {
 		panic("dataservice.NewGateway: nil dependency")
 	}
 	return &Gateway{defs: defs, sources: sources, facts: facts, cache: newResultCache(10000), now: time.Now,
-		defCache: newTTLCache[cachedDef](DefinitionTTL), srcCache: newTTLCache[cachedSource](DefinitionTTL), calls: newCallLog(facts)}
+		defCache: memo.New[cachedDef](DefinitionTTL), srcCache: memo.New[cachedSource](DefinitionTTL), calls: newCallLog(facts)}
 }
 
 // FlushCalls records the calls not yet recorded (on shutdown, and where a caller needs its call
@@ -126,7 +135,7 @@ type Response struct {
 
 // Forget makes this replica reload an interface's definitions on the next call (after an edit or a
 // lifecycle change here; other replicas follow within DefinitionTTL).
-func (g *Gateway) Forget(code string) { g.defCache.forget(code + "@") }
+func (g *Gateway) Forget(code string) { g.defCache.Forget(code + "@") }
 
 // Call serves one request and logs it.
 func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who CallerInfo) (resp Response, err error) {
@@ -149,7 +158,7 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		}
 		g.calls.add(e, start)
 	}()
-	cd, err := g.defCache.get(code+"@"+in.Version, start, func() (cachedDef, error) {
+	cd, err := g.defCache.Get(code+"@"+in.Version, start, func() (cachedDef, error) {
 		d, st, err := g.defs.Definition(ctx, code, in.Version)
 		return cachedDef{d, st}, err
 	})
@@ -172,12 +181,21 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 	key := ""
 	if def.Cache != nil && def.Cache.Enabled {
 		key = cacheKey(def, params)
+		if g.Guard != nil {
+			key += "|caller=" + who.UserID // masks and row filters differ per caller
+		}
 		if hit, ok := g.cache.get(key, g.now()); ok {
 			hit.CacheHit = true
 			return hit, nil
 		}
 	}
-	resp, err = Execute(ctx, cachedSources{g}, def, params)
+	var guard StatementGuard
+	if g.Guard != nil {
+		guard = func(ctx context.Context, sql string) (string, error) {
+			return g.Guard.CheckCall(ctx, who, def, sql, in.Export)
+		}
+	}
+	resp, err = Execute(ctx, cachedSources{g}, def, params, guard)
 	if err != nil {
 		return resp, err
 	}
@@ -441,12 +459,35 @@ func check(p dataservice.Parameter, v any) string {
 	return ""
 }
 
+// StatementGuard answers the statement to run in place of a bound one, or why it may not run.
+type StatementGuard func(ctx context.Context, sql string) (string, error)
+
+// guardedQuerier passes every statement through a guard before it reaches the datasource.
+type guardedQuerier struct {
+	Querier
+	guard StatementGuard
+}
+
+func (g guardedQuerier) Query(ctx context.Context, req datasource.QueryRequest, sink datasource.RowSink) (datasource.QueryResult, error) {
+	sql, err := g.guard(ctx, req.SQL)
+	if err != nil {
+		return datasource.QueryResult{}, err
+	}
+	req.SQL = sql
+	return g.Querier.Query(ctx, req, sink)
+}
+
 // Execute binds the parameters into the query (driver placeholders only), pages it, counts it,
 // transforms the rows. Used by the gateway and by try-runs of drafts.
-func Execute(ctx context.Context, sources Datasources, def dataservice.Definition, params map[string]any) (Response, error) {
+// guard, when not nil, checks each bound statement against the caller's data permissions and
+// answers the statement to run (masks and row filters applied).
+func Execute(ctx context.Context, sources Datasources, def dataservice.Definition, params map[string]any, guard StatementGuard) (Response, error) {
 	q, cfg, err := sources.OpenQuerier(ctx, def.DatasourceID)
 	if err != nil {
 		return Response{}, err
+	}
+	if guard != nil {
+		q = guardedQuerier{q, guard}
 	}
 	dollar := cfg.Type == datasource.PostgreSQL
 	timeout := time.Duration(def.TimeoutMs) * time.Millisecond

@@ -170,6 +170,11 @@ func (c *Console) prepare(ctx context.Context, req Request, who Caller, export b
 	return p, nil
 }
 
+// Guard checks a statement for the caller with the console's guard (try-runs of report APIs).
+func (c *Console) Guard(ctx context.Context, who Caller, datasourceID, database, sql string, export bool) (string, error) {
+	return c.guard.Check(ctx, who, datasourceID, database, sql, export)
+}
+
 // normalizeParams turns JSON's whole-number floats back into integers, so {{ k }} renders 3, not
 // 3.000000.
 func normalizeParams(params map[string]any) map[string]any {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"assetflow/application/memo"
 	domain "assetflow/domain/access"
 	"assetflow/domain/fault"
 )
@@ -25,6 +26,20 @@ type Guard struct {
 
 	mu       sync.Mutex
 	compiled map[string]*compiled
+	// A datasource's owner and dialect, and its policy's version, are reused for CacheTTL; the
+	// commands of this replica forget a policy's version at once, other replicas within the TTL.
+	sourceCache  *memo.TTL[Source]
+	versionCache *memo.TTL[int]
+	// Checks of the same statement by the same subjects under the same policy are answered again.
+	checkCache *memo.TTL[checked]
+}
+
+// CacheTTL bounds how long a policy change on another replica takes to reach this one.
+const CacheTTL = time.Second
+
+type checked struct {
+	sql string
+	err error
 }
 
 // NewGuard wires the guard.
@@ -32,7 +47,19 @@ func NewGuard(sources Sources, catalog Catalog, policies Policies, analyser Anal
 	if sources == nil || catalog == nil || policies == nil || analyser == nil {
 		panic("permission.NewGuard: nil dependency")
 	}
-	return &Guard{sources: sources, catalog: catalog, policies: policies, analyser: analyser, now: time.Now, compiled: map[string]*compiled{}}
+	return &Guard{sources: sources, catalog: catalog, policies: policies, analyser: analyser, now: time.Now, compiled: map[string]*compiled{},
+		sourceCache: memo.New[Source](CacheTTL), versionCache: memo.New[int](CacheTTL), checkCache: memo.New[checked](10 * CacheTTL)}
+}
+
+// source looks a datasource up through the cache.
+func (g *Guard) source(ctx context.Context, id string) (Source, error) {
+	return g.sourceCache.Get(id, g.now(), func() (Source, error) { return g.sources.Source(ctx, id) })
+}
+
+// Forget drops what the guard remembers of a datasource's policy (after a command changed it).
+func (g *Guard) Forget(datasourceID string) {
+	g.versionCache.Forget(datasourceID)
+	g.sourceCache.Forget(datasourceID)
 }
 
 // compiled is a policy indexed for checks: grants by subject, masks by column, filters by table.
@@ -79,7 +106,7 @@ func (c *compiled) grantsOf(who Who) []domain.Grant {
 func foldsCase(dialect string) bool { return dialect == "mysql" || dialect == "starrocks" }
 
 func (g *Guard) policy(ctx context.Context, src Source) (*compiled, error) {
-	v, err := g.policies.PolicyVersion(ctx, src.ID)
+	v, err := g.versionCache.Get(src.ID, g.now(), func() (int, error) { return g.policies.PolicyVersion(ctx, src.ID) })
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +152,7 @@ var forbiddenFunctions = []string{
 // Anything the caller may not read stops it with FORBIDDEN listing every denied object.
 // database, when given, is the database the statement runs in on engines without schemas.
 func (g *Guard) Check(ctx context.Context, who Who, datasourceID, database, sql string, want domain.Privilege) (string, error) {
-	src, err := g.sources.Source(ctx, datasourceID)
+	src, err := g.source(ctx, datasourceID)
 	if err != nil {
 		return "", err
 	}
@@ -139,6 +166,21 @@ func (g *Guard) Check(ctx context.Context, who Who, datasourceID, database, sql 
 	if err != nil {
 		return "", err
 	}
+	key := fmt.Sprintf("%s|%d|%s|%v|%s|%s|%s", src.ID, pol.version, who.UserID, who.Anonymous, strings.Join(who.Roles, ","), want, src.DefaultSchema) + "\x00" + sql
+	c, _ := g.checkCache.Get(key, g.now(), func() (checked, error) {
+		out, err := g.check(ctx, who, src, pol, sql, want)
+		if fault.KindOf(err) != fault.KindForbidden && err != nil {
+			return checked{}, err // not remembered: a catalog or database hiccup
+		}
+		return checked{out, err}, nil
+	})
+	if c.sql == "" && c.err == nil {
+		return g.check(ctx, who, src, pol, sql, want)
+	}
+	return c.sql, c.err
+}
+
+func (g *Guard) check(ctx context.Context, who Who, src Source, pol *compiled, sql string, want domain.Privilege) (string, error) {
 	cols := g.columnCache(ctx, src)
 	an, err := g.analyser.Analyse(src.Dialect, src.DefaultSchema, cols.get, sql)
 	if err != nil {
@@ -184,6 +226,9 @@ func (g *Guard) Check(ctx context.Context, who Who, datasourceID, database, sql 
 			}
 		}
 		for _, o := range objs {
+			if who.Anonymous {
+				break
+			}
 			if d := domain.Decide(grants, o, want, now); !d.Allowed {
 				denied = append(denied, fault.Detail{Field: o.String(), Message: d.Reason})
 			}

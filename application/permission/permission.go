@@ -23,6 +23,9 @@ type Who struct {
 	UserID string
 	Roles  []string
 	Admin  bool
+	// Anonymous callers of public report APIs hold no grants; the interface's publication stands
+	// for them, and masks still apply.
+	Anonymous bool
 }
 
 // Subjects are the grant subjects that speak for the caller: the user and each role.

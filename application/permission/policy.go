@@ -470,3 +470,9 @@ func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, tab
 	}
 	return hidden, masked, nil
 }
+
+// Settled tells the guard that a policy stream's change has reached the read model, so that this
+// replica's next check reads it.
+func (s *Service) Settled(ref es.Ref) {
+	s.guard.Forget(strings.TrimPrefix(ref.StreamID, domain.PolicyStreamID("")))
+}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"slices"
 
 	appdsvc "assetflow/application/dataservice"
 	"assetflow/application/permission"
 	"assetflow/domain/access"
+	"assetflow/domain/dataservice"
 	"assetflow/infrastructure/sqlparse"
 	accessproj "assetflow/projections/access"
 	catproj "assetflow/projections/catalog"
@@ -104,4 +106,29 @@ func (c consoleGuard) Check(ctx context.Context, who appdsvc.Caller, datasourceI
 		want = access.PrivExport
 	}
 	return c.g.Check(ctx, permission.Who{UserID: who.UserID, Roles: who.Roles, Admin: who.Admin}, datasourceID, database, sql, want)
+}
+
+// gatewayGuard holds report-API calls to data permissions: an authenticated caller (token or API
+// key) as themselves; an anonymous caller of a public interface through the interface's owner
+// when the owner names a user, else with masks only.
+type gatewayGuard struct {
+	g     *permission.Guard
+	users permissionDirectory
+}
+
+func (gg gatewayGuard) CheckCall(ctx context.Context, who appdsvc.CallerInfo, def dataservice.Definition, sql string, export bool) (string, error) {
+	want := access.PrivQuery
+	if export {
+		want = access.PrivExport
+	}
+	w := permission.Who{UserID: who.UserID, Roles: who.Roles, Admin: slices.Contains(who.Roles, string(access.RoleAdmin))}
+	if !who.Authenticated {
+		w = permission.Who{Anonymous: true}
+		if def.Owner != "" {
+			if id, roles, err := gg.users.User(ctx, def.Owner); err == nil {
+				w = permission.Who{UserID: id, Roles: roles, Admin: slices.Contains(roles, string(access.RoleAdmin))}
+			}
+		}
+	}
+	return gg.g.Check(ctx, w, def.DatasourceID, def.Database, sql, want)
 }

@@ -89,7 +89,7 @@ func serve(ctx context.Context) error {
 	collector, curator, profiler := c.catalogServices(dsService)
 	guard, permissions := c.permissions()
 	queryConsole, cancels := c.console(dsService, facts, guard)
-	interfaces, gateway := c.reportAPIs(dsService, facts, httpapi.Status)
+	interfaces, gateway := c.reportAPIs(dsService, facts, httpapi.Status, guard)
 	hub := runner.NewHub()
 	run := runner.New(c.store, hub, projections()...)
 	run.OnApplied = func(p string, _ eventstore.Event) { metrics.EventsApplied.WithLabelValues(p).Inc() }

@@ -199,11 +199,12 @@ func (d definitions) Definition(ctx context.Context, code, version string) (data
 }
 
 // reportAPIs wires report-API management and the /data-api gateway.
-func (c *core) reportAPIs(ds *appds.Service, facts *eventstore.FactAppender, statusOf func(fault.Kind) int) (*appdsvc.Interfaces, *appdsvc.Gateway) {
+func (c *core) reportAPIs(ds *appds.Service, facts *eventstore.FactAppender, statusOf func(fault.Kind) int, guard *permission.Guard) (*appdsvc.Interfaces, *appdsvc.Gateway) {
 	q := dsvcproj.Queries{Pool: c.pool}
 	mgmt := appdsvc.NewInterfaces(c.repo, querySources{ds}, q, eventstore.Recorder{Store: c.store, Codec: c.codec})
 	gw := appdsvc.NewGateway(definitions{q}, querySources{ds}, eventstore.FactSink{Appender: facts, Codec: c.codec})
 	gw.StatusOf = statusOf
+	gw.Guard = gatewayGuard{guard, permissionDirectory{accessproj.Queries{Pool: c.pool}}}
 	return mgmt, gw
 }
 

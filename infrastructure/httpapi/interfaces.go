@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -312,7 +313,10 @@ func (h *handlers) runTry(c *fiber.Ctx, def domain.Definition, in tryRun) error 
 	if in.PageSize > 0 {
 		params["pageSize"] = int64(in.PageSize)
 	}
-	resp, err := appdsvc.Execute(c.Context(), h.Sources, def, params)
+	who := h.caller(c)
+	resp, err := appdsvc.Execute(c.Context(), h.Sources, def, params, func(ctx context.Context, sql string) (string, error) {
+		return h.Queries.Guard(ctx, who, def.DatasourceID, def.Database, sql, false)
+	})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ func (h *handlers) policyChanged(c *fiber.Ctx, id string, ref es.Ref, err error)
 		return err
 	}
 	h.await(c, ref, accessproj.Name)
+	h.Permissions.Settled(ref)
 	if id == "" {
 		return ok(c, nil)
 	}
@@ -196,6 +197,7 @@ func (h *handlers) decideRequest(c *fiber.Ctx, approve bool) error {
 			return err
 		}
 		h.await(c, ref, accessproj.Name)
+		h.Permissions.Settled(ref)
 		return ok(c, fiber.Map{"grant_id": id})
 	}
 	ref, err := h.Permissions.Reject(c.Context(), h.who(c), ds, c.Params("id"), d, h.meta(c))

@@ -13,7 +13,7 @@ import (
 // applyPolicy keeps the policy tables: every policy event also raises the policy's version, which
 // the access guard compares to decide whether its cached copy is current.
 func applyPolicy(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
-	ds := strings.TrimPrefix(e.StreamID, "policy-")
+	ds := strings.TrimPrefix(e.StreamID, domain.PolicyStreamID(""))
 	if _, err := tx.Exec(ctx, `insert into access_policies (datasource_id, version) values ($1,$2)
 		on conflict (datasource_id) do update set version = greatest(access_policies.version, excluded.version)`, ds, e.Version); err != nil {
 		return err
