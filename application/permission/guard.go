@@ -64,7 +64,9 @@ func (g *Guard) Forget(datasourceID string) {
 
 // compiled is a policy indexed for checks: grants by subject, masks by column, filters by table.
 type compiled struct {
-	version   int
+	version int
+	// expiry is the earliest expiry of a grant: checks are not reused past it.
+	expiry    time.Time
 	bySubject map[domain.Subject][]domain.Grant
 	masks     map[domain.Object]domain.Mask
 	filters   map[domain.Object][]domain.RowFilter
@@ -79,6 +81,9 @@ func compile(s Snapshot, fold bool) *compiled {
 	}
 	c := &compiled{version: s.Version, bySubject: map[domain.Subject][]domain.Grant{}, masks: map[domain.Object]domain.Mask{}, filters: map[domain.Object][]domain.RowFilter{}}
 	for _, g := range s.Grants {
+		if g.ExpiresAt != nil && (c.expiry.IsZero() || g.ExpiresAt.Before(c.expiry)) {
+			c.expiry = *g.ExpiresAt
+		}
 		g.Object = norm(g.Object)
 		c.bySubject[g.Subject] = append(c.bySubject[g.Subject], g)
 	}
@@ -165,6 +170,9 @@ func (g *Guard) Check(ctx context.Context, who Who, datasourceID, database, sql 
 	pol, err := g.policy(ctx, src)
 	if err != nil {
 		return "", err
+	}
+	if !pol.expiry.IsZero() && g.now().Add(10*CacheTTL).After(pol.expiry) {
+		return g.check(ctx, who, src, pol, sql, want) // a grant expires before a reused answer would
 	}
 	key := fmt.Sprintf("%s|%d|%s|%v|%s|%s|%s", src.ID, pol.version, who.UserID, who.Anonymous, strings.Join(who.Roles, ","), want, src.DefaultSchema) + "\x00" + sql
 	c, _ := g.checkCache.Get(key, g.now(), func() (checked, error) {

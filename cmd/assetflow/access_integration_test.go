@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -435,6 +436,20 @@ func TestDataPermissionsIntegration(t *testing.T) {
 	}
 	if code, out := s.call("POST", "/api/dataservice/query", tokens["bob"], map[string]any{"datasource_id": pgID, "sql": "select count(*) from contacts"}); code != 403 {
 		t.Errorf("bob on contacts after the revocation: %d %v", code, out)
+	}
+
+	// A grant stops at its expiry, with no event needed first.
+	until := time.Now().Add(3 * time.Second)
+	if code, out := s.call("POST", "/api/access/grants", admin, map[string]any{"subject_type": "user", "subject": "bob", "object": p + ".contacts",
+		"privilege": "query", "effect": "allow", "expires_at": until.UTC().Format(time.RFC3339Nano)}); code != 201 {
+		t.Fatalf("expiring grant: %d %v", code, out)
+	}
+	if code, out := s.call("POST", "/api/dataservice/query", tokens["bob"], map[string]any{"datasource_id": pgID, "sql": "select count(*) from contacts"}); code != 200 {
+		t.Errorf("bob before the expiry: %d %v", code, out)
+	}
+	time.Sleep(time.Until(until) + 100*time.Millisecond)
+	if code, out := s.call("POST", "/api/dataservice/query", tokens["bob"], map[string]any{"datasource_id": pgID, "sql": "select count(*) from contacts"}); code != 403 {
+		t.Errorf("bob after the expiry: %d %v", code, out)
 	}
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"slices"
+	"time"
 
 	appdsvc "assetflow/application/dataservice"
 	"assetflow/application/permission"
@@ -131,4 +133,28 @@ func (gg gatewayGuard) CheckCall(ctx context.Context, who appdsvc.CallerInfo, de
 		}
 	}
 	return gg.g.Check(ctx, w, def.DatasourceID, def.Database, sql, want)
+}
+
+// expireGrants records the expiry of grants whose time has passed, every half minute. Expired
+// grants stop applying at their expiry whether or not this has run; replicas racing on one policy
+// meet the store's version check and the loser retries on its next tick.
+func expireGrants(ctx context.Context, q accessproj.Queries, svc *permission.Service) error {
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		if ids, err := q.ExpiredGrantDatasources(ctx); err == nil {
+			for _, ds := range ids {
+				if n, err := svc.ExpireDue(ctx, ds); err != nil {
+					slog.Warn("grant expiry not recorded", "datasource", ds, "err", err)
+				} else if n > 0 {
+					slog.Info("grants expired", "datasource", ds, "count", n)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }

@@ -155,8 +155,7 @@ func AnalyseAccess(opts LineageOptions, text string) (*AccessAnalysis, error) {
 		if _, err := a.statement(n); err != nil {
 			return nil, err
 		}
-		res.Functions = pgFunctions(n)
-		if err := a.acc.pgUnread(n); err != nil {
+		if res.Functions, err = a.acc.pgUnread(n); err != nil {
 			return nil, err
 		}
 	}
@@ -193,11 +192,15 @@ func splitColumn(c string, tables map[string]bool) (string, string) {
 	return best, c[len(best)+1:]
 }
 
-// pgUnread finds a table or column reference the analysis did not visit.
-func (t *accessTrace) pgUnread(n *pg.Node) error {
+// pgUnread finds a table or column reference the analysis did not visit, and lists the functions
+// the statement calls, in one walk of the tree.
+func (t *accessTrace) pgUnread(n *pg.Node) ([]string, error) {
 	var missed string
+	funcs := set{}
 	walk(n.ProtoReflect(), func(m proto.Message) bool {
 		switch v := m.(type) {
+		case *pg.FuncCall:
+			funcs.add(strings.ToLower(strings.Join(names(v.Funcname), ".")))
 		case *pg.RangeVar:
 			if !t.seenLoc[v.Location] && missed == "" {
 				missed = "table " + v.Relname
@@ -210,9 +213,9 @@ func (t *accessTrace) pgUnread(n *pg.Node) error {
 		return missed == ""
 	})
 	if missed != "" {
-		return fmt.Errorf("the analyser does not read the clause that holds %s", missed)
+		return nil, fmt.Errorf("the analyser does not read the clause that holds %s", missed)
 	}
-	return nil
+	return funcs.sorted(), nil
 }
 
 type unreadVisitor struct {
@@ -244,17 +247,6 @@ func (t *accessTrace) myUnread(n ast.StmtNode) error {
 		return fmt.Errorf("the analyser does not read the clause that holds %s", v.missed)
 	}
 	return nil
-}
-
-func pgFunctions(n *pg.Node) []string {
-	seen := set{}
-	walk(n.ProtoReflect(), func(m proto.Message) bool {
-		if fc, ok := m.(*pg.FuncCall); ok {
-			seen.add(strings.ToLower(strings.Join(names(fc.Funcname), ".")))
-		}
-		return true
-	})
-	return seen.sorted()
 }
 
 type funcVisitor struct{ seen set }

@@ -268,3 +268,12 @@ func (q Queries) PolicyItemDatasource(ctx context.Context, kind, id string) (str
 	}
 	return ds, nil
 }
+
+// ExpiredGrantDatasources lists the datasources holding grants whose expiry has passed.
+func (q Queries) ExpiredGrantDatasources(ctx context.Context) ([]string, error) {
+	rows, err := q.Pool.Query(ctx, `select distinct datasource_id from access_grants where expires_at <= now()`)
+	if err != nil {
+		return nil, fmt.Errorf("expired grants: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
