@@ -29,7 +29,9 @@ func (c benchCatalog) DBExists(context.Context, string, string) (bool, error) { 
 
 type benchPolicies struct{ snap permission.Snapshot }
 
-func (p benchPolicies) PolicyVersion(context.Context, string) (int, error) { return p.snap.Version, nil }
+func (p benchPolicies) PolicyVersion(context.Context, string) (int, error) {
+	return p.snap.Version, nil
+}
 func (p benchPolicies) Snapshot(context.Context, string) (permission.Snapshot, error) {
 	return p.snap, nil
 }

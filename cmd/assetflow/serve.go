@@ -162,7 +162,9 @@ func serve(ctx context.Context) error {
 		})
 	})
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
-	start("grant-expiry", func(ctx context.Context) error { return expireGrants(ctx, accessproj.Queries{Pool: c.pool}, permissions) })
+	start("grant-expiry", func(ctx context.Context) error {
+		return expireGrants(ctx, accessproj.Queries{Pool: c.pool}, permissions)
+	})
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
 			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
