@@ -476,3 +476,30 @@ func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, tab
 func (s *Service) Settled(ref es.Ref) {
 	s.guard.Forget(strings.TrimPrefix(ref.StreamID, domain.PolicyStreamID("")))
 }
+
+// TableVisible reports whether a caller may see a table at all: unrestricted callers see every
+// table; others one whose table-level decision allows them or with a column granted to them.
+func (s *Service) TableVisible(ctx context.Context, who Who, datasourceID, db, table string) (bool, error) {
+	src, err := s.guard.sources.Source(ctx, datasourceID)
+	if err != nil || Unrestricted(who, src) {
+		return err == nil, err
+	}
+	pol, err := s.guard.policy(ctx, src)
+	if err != nil {
+		return false, err
+	}
+	o := domain.Object{Datasource: datasourceID, DB: db, Table: table}
+	if foldsCase(src.Dialect) {
+		o.DB, o.Table = strings.ToLower(db), strings.ToLower(table)
+	}
+	grants, now := pol.grantsOf(who), s.now()
+	if domain.Decide(grants, o, domain.PrivQuery, now).Allowed {
+		return true, nil
+	}
+	for _, g := range grants {
+		if g.Object.Depth() == 4 && g.Object.TableOf() == o && g.Effect == "allow" && g.Active(now) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

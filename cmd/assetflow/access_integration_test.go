@@ -300,6 +300,19 @@ func TestDataPermissionsIntegration(t *testing.T) {
 		t.Errorf("completions as bob: %d %v", code, out)
 	}
 
+	// Browsing the source live shows the same.
+	code, out = s.call("GET", "/api/datasources/"+pgID+"/tables", tokens["bob"], nil)
+	if live, _ := json.Marshal(out["data"]); code != 200 || !strings.Contains(string(live), `"orders"`) || strings.Contains(string(live), `"salaries"`) {
+		t.Errorf("live tables as bob: %d %s", code, live)
+	}
+	if code, out := s.call("GET", "/api/datasources/"+pgID+"/tables/salaries/schema?database=public", tokens["bob"], nil); code != 404 {
+		t.Errorf("live salaries schema as bob: %d %v", code, out)
+	}
+	code, out = s.call("GET", "/api/datasources/"+pgID+"/tables/customers/schema?database=public", tokens["ana"], nil)
+	if live, _ := json.Marshal(out["data"]); code != 200 || strings.Contains(string(live), `"ssn"`) || !strings.Contains(string(live), `"phone"`) {
+		t.Errorf("live customers schema as ana: %d %s", code, live)
+	}
+
 	// Report APIs hold callers to the same permissions: ana reads masked phones and only her
 	// orders; bob is refused; an anonymous caller of a public interface reads as its owner.
 	_, out = s.call("POST", "/api/dataservice/reports", admin, map[string]any{"name": "客户", "owner": "crm"})

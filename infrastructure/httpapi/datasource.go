@@ -125,18 +125,56 @@ func (h *handlers) datasourceDatabases(c *fiber.Ctx) error {
 	return ok(c, dbs)
 }
 
+// datasourceTables lists a source's tables live; restricted users see those they may read.
 func (h *handlers) datasourceTables(c *fiber.Ctx) error {
 	tables, err := h.Datasources.Tables(c.Context(), c.Params("id"), c.Query("database"))
 	if err != nil {
 		return err
 	}
-	return ok(c, tables)
+	kept := tables[:0]
+	for _, t := range tables {
+		db := t.Schema
+		if db == "" {
+			db = t.Database
+		}
+		visible, err := h.Permissions.TableVisible(c.Context(), h.who(c), c.Params("id"), db, t.Name)
+		if err != nil {
+			return err
+		}
+		if visible {
+			kept = append(kept, t)
+		}
+	}
+	return ok(c, kept)
 }
 
+// datasourceSchema reads a table's columns live; restricted users see the columns they may read
+// of a table they may see, and nothing of others.
 func (h *handlers) datasourceSchema(c *fiber.Ctx) error {
-	cols, err := h.Datasources.Schema(c.Context(), c.Params("id"), c.Query("database"), c.Params("table"))
+	id, db, table := c.Params("id"), c.Query("database"), c.Params("table")
+	cols, err := h.Datasources.Schema(c.Context(), id, db, table)
 	if err != nil {
 		return err
 	}
-	return ok(c, cols)
+	if visible, err := h.Permissions.TableVisible(c.Context(), h.who(c), id, db, table); err != nil || !visible {
+		if err == nil {
+			err = fault.NotFound("table", table)
+		}
+		return err
+	}
+	names := make([]string, len(cols))
+	for i, col := range cols {
+		names[i] = col.Name
+	}
+	hidden, _, err := h.Permissions.ColumnView(c.Context(), h.who(c), id, db, table, names)
+	if err != nil {
+		return err
+	}
+	kept := cols[:0]
+	for _, col := range cols {
+		if !hidden[col.Name] {
+			kept = append(kept, col)
+		}
+	}
+	return ok(c, kept)
 }
