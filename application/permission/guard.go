@@ -155,14 +155,14 @@ var forbiddenFunctions = []string{
 // Check authorises a statement for the caller on a datasource and returns the statement to run:
 // as written when nothing applies, or with a view in place of each masked or filtered table.
 // Anything the caller may not read stops it with FORBIDDEN listing every denied object.
-// database, when given, is the database the statement runs in on engines without schemas.
+// database, when given, is the schema or database the statement runs in (unqualified names).
 func (g *Guard) Check(ctx context.Context, who Who, datasourceID, database, sql string, want domain.Privilege) (string, error) {
 	src, err := g.source(ctx, datasourceID)
 	if err != nil {
 		return "", err
 	}
-	if database != "" && foldsCase(src.Dialect) {
-		src.DefaultSchema = database
+	if database != "" {
+		src.DefaultSchema = database // the schema (PostgreSQL's search path) or database the statement runs in
 	}
 	if Unrestricted(who, src) {
 		return sql, nil

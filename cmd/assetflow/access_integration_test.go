@@ -249,6 +249,14 @@ func TestDataPermissionsIntegration(t *testing.T) {
 		t.Fatalf("only %d statements", n)
 	}
 
+	// A statement run in another schema is checked there.
+	if code, out := s.call("POST", "/api/dataservice/query", tokens["carl"], map[string]any{"datasource_id": pgID, "database": "other", "sql": "select v from secret"}); code != 403 {
+		t.Errorf("carl reading other.secret through the schema choice: %d %v", code, out)
+	}
+	if code, out := s.call("POST", "/api/dataservice/query", tokens["carl"], map[string]any{"datasource_id": pgID, "database": "public", "sql": "select count(*) from orders"}); code != 200 {
+		t.Errorf("carl in public: %d %v", code, out)
+	}
+
 	// Exports need export: ana holds it on contacts only, and the file is masked too.
 	if code, _, body := s.export(t, tokens["ana"], map[string]any{"datasource_id": pgID, "sql": "select phone from customers"}); code != 403 {
 		t.Errorf("export without the export privilege: %d %s", code, body)
