@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 
 	applineage "assetflow/application/lineage"
 	"assetflow/domain/access"
 	"assetflow/domain/fault"
+	catproj "assetflow/projections/catalog"
 	lineageproj "assetflow/projections/lineage"
 )
 
@@ -65,5 +68,53 @@ func (h *handlers) lineageGraph(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if v := h.viewer(c); v != nil {
+		if g, err = h.restrictGraph(c, g, v); err != nil {
+			return err
+		}
+	}
 	return ok(c, g)
+}
+
+// restrictGraph keeps the shape of a lineage graph for a restricted user but not the names of
+// tables they may not see: such nodes become "restricted:<n>" (the paths through them stay).
+func (h *handlers) restrictGraph(c *fiber.Ctx, g lineageproj.Graph, v *catproj.Viewer) (lineageproj.Graph, error) {
+	var ids []string
+	for _, n := range g.Nodes {
+		if n.CatalogTableID != "" {
+			ids = append(ids, n.CatalogTableID)
+		}
+	}
+	if len(ids) == 0 {
+		return g, nil
+	}
+	visible, err := h.CatalogQ.VisibleIDs(c.Context(), ids, v)
+	if err != nil {
+		return g, err
+	}
+	renamed := map[string]string{}
+	for i, n := range g.Nodes {
+		if n.CatalogTableID == "" || visible[n.CatalogTableID] {
+			continue
+		}
+		if n.ID == g.Node || n.Table == g.Node {
+			return g, fault.NotFound("lineage node", g.Node)
+		}
+		renamed[n.ID] = fmt.Sprintf("restricted:%d", len(renamed)+1)
+		g.Nodes[i] = lineageproj.Node{ID: renamed[n.ID], Depth: n.Depth}
+	}
+	for i, e := range g.Edges {
+		from, hideFrom := renamed[e.From]
+		to, hideTo := renamed[e.To]
+		if hideFrom {
+			g.Edges[i].From = from
+		}
+		if hideTo {
+			g.Edges[i].To = to
+		}
+		if hideFrom || hideTo {
+			g.Edges[i].Origins = []string{} // job names would tell what the hidden table is
+		}
+	}
+	return g, nil
 }

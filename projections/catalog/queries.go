@@ -128,6 +128,21 @@ func visibleTo(v *Viewer, n int) (string, []any) {
 	return cond, []any{v.UserID, v.Subjects}
 }
 
+// VisibleIDs answers which of the given catalog tables a restricted viewer may see.
+func (q Queries) VisibleIDs(ctx context.Context, ids []string, v *Viewer) (map[string]bool, error) {
+	out := map[string]bool{}
+	cond, args := visibleTo(v, 1)
+	rows, err := q.Pool.Query(ctx, `select t.id from catalog_tables t where t.id = any($1) and `+cond, append([]any{ids}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog visibility: %w", err)
+	}
+	visible, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, id := range visible {
+		out[id] = true
+	}
+	return out, err
+}
+
 // Visible reports whether a restricted viewer may see a catalog table.
 func (q Queries) Visible(ctx context.Context, tableID string, v *Viewer) (bool, error) {
 	if v == nil {

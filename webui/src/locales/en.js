@@ -1836,7 +1836,7 @@ export default {
     },
     object: {
       label: 'Object',
-      pick: 'Pick a {levels}',
+      pick: 'Pick: {levels}',
       path: 'Path',
       pathPlaceholder: 'datasource_id.db(schema).table.column — may be typed',
       required: 'Pick an object or type a path such as datasource_id.db.table.column',
