@@ -54,6 +54,8 @@ type Deps struct {
 	Recorder    appdsvc.Recorder
 	Lineage     *applineage.Service
 	LineageQ    lineageproj.Queries
+	// Quality feeds the data-quality API.
+	Quality QualityDeps
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
 	// Background is the server's lifetime, for work that outlives a request.
@@ -128,6 +130,7 @@ func New(d Deps) *fiber.App {
 	h.interfaceRoutes(authed)
 	h.monitorRoutes(authed)
 	h.lineageRoutes(authed)
+	h.qualityRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)
