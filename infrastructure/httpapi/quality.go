@@ -168,7 +168,9 @@ func (h *handlers) qualityRuleResults(c *fiber.Ctx) error {
 	return h.qualityResultList(c, c.Params("id"))
 }
 
-func (h *handlers) qualityResults(c *fiber.Ctx) error { return h.qualityResultList(c, c.Query("rule_id")) }
+func (h *handlers) qualityResults(c *fiber.Ctx) error {
+	return h.qualityResultList(c, c.Query("rule_id"))
+}
 
 func (h *handlers) qualityResultList(c *fiber.Ctx, ruleID string) error {
 	pg, err := pageOf(c)
