@@ -104,6 +104,31 @@ export const menu = [
     ],
   },
   {
+    key: 'quality',
+    titleKey: 'menu.quality',
+    icon: 'CircleCheck',
+    children: [
+      {
+        key: 'quality-rules',
+        titleKey: 'menu.qualityRules',
+        icon: 'List',
+        path: '/quality/rules',
+        name: 'quality-rules',
+        component: () => import('@/views/quality/QualityRulesView.vue'),
+      },
+      {
+        key: 'quality-rule-detail',
+        titleKey: 'menu.qualityRuleDetail',
+        icon: 'DataLine',
+        path: '/quality/rules/:id',
+        name: 'quality-rule-detail',
+        hidden: true,
+        parentKey: 'quality-rules',
+        component: () => import('@/views/quality/QualityRuleDetailView.vue'),
+      },
+    ],
+  },
+  {
     key: 'lineage',
     titleKey: 'menu.lineage',
     icon: 'Share',
