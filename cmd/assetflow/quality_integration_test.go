@@ -272,7 +272,9 @@ func TestQualityRulesIntegration(t *testing.T) {
 		{"writing sql", valid(func(m map[string]any) {
 			m["type"], m["column"], m["params"] = "custom_sql", "", map[string]any{"sql": "delete from orders"}
 		}), "params.sql"},
-		{"bad regex", valid(func(m map[string]any) { m["type"], m["params"], m["threshold"] = "regex", map[string]any{"pattern": "("}, nil }), "params.pattern"},
+		{"bad regex", valid(func(m map[string]any) {
+			m["type"], m["params"], m["threshold"] = "regex", map[string]any{"pattern": "("}, nil
+		}), "params.pattern"},
 		{"unknown field", valid(func(m map[string]any) { m["colour"] = "red" }), "colour"},
 	} {
 		var code int

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"assetflow/application/page"
 	appquality "assetflow/application/quality"
 	"assetflow/domain/access"
 	"assetflow/domain/fault"
@@ -97,7 +98,30 @@ func (h *handlers) listQualityRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, pg, res)
+	named := page.Result[qualityRuleView]{Total: res.Total, Capped: res.Capped}
+	for _, r := range res.Items {
+		named.Items = append(named.Items, h.qualityRuleView(c, r))
+	}
+	return list(c, pg, named)
+}
+
+// qualityRuleView is a rule with its table's name as the catalog knows it now.
+type qualityRuleView struct {
+	qualityproj.Rule
+	// TableName is "<datasource>.<schema or database>.<table>"; empty when the table left the catalog.
+	TableName string `json:"table_name"`
+}
+
+func (h *handlers) qualityRuleView(c *fiber.Ctx, r qualityproj.Rule) qualityRuleView {
+	v := qualityRuleView{Rule: r}
+	if t, err := h.CatalogQ.Table(c.Context(), r.TableID); err == nil {
+		q := t.Schema
+		if q == "" {
+			q = t.Database
+		}
+		v.TableName = strings.Join(slices.DeleteFunc([]string{t.DatasourceName, q, t.Name}, func(s string) bool { return s == "" }), ".")
+	}
+	return v
 }
 
 func (h *handlers) getQualityRule(c *fiber.Ctx) error {
@@ -105,7 +129,7 @@ func (h *handlers) getQualityRule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, r)
+	return ok(c, h.qualityRuleView(c, r))
 }
 
 // qualityRuleAnswer waits for the read model and answers with the rule.
@@ -115,7 +139,7 @@ func (h *handlers) qualityRuleAnswer(c *fiber.Ctx, ref eventRef, status int) err
 	if err != nil {
 		return err
 	}
-	return c.Status(status).JSON(okBody{Code: "OK", Message: "ok", Success: true, Data: r})
+	return c.Status(status).JSON(okBody{Code: "OK", Message: "ok", Success: true, Data: h.qualityRuleView(c, r)})
 }
 
 func (h *handlers) defineQualityRule(c *fiber.Ctx) error {
