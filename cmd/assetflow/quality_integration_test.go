@@ -304,6 +304,33 @@ func TestQualityRulesIntegration(t *testing.T) {
 		}
 	}
 
+	// Viewers read rules and results but neither define nor run them.
+	if code, out := s.call("POST", "/api/system/users", token, map[string]any{"username": "dqviewer", "password": "viewer-pass-1", "roles": []string{"viewer"}}); code != 201 {
+		t.Fatalf("viewer: %d %v", code, out)
+	}
+	_, out = s.call("POST", "/api/auth/login", "", map[string]string{"username": "dqviewer", "password": "viewer-pass-1"})
+	viewer := data(out)["token"].(string)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{{"GET", "/api/quality/rules", nil, 200}, {"GET", "/api/quality/rules/" + rec + "/results", nil, 200}, {"POST", "/api/quality/rules/" + rec + "/run", nil, 403},
+		{"POST", "/api/quality/rules", valid(func(map[string]any) {}), 403}, {"DELETE", "/api/quality/rules/" + rec, nil, 403}} {
+		if code, out := s.call(c.method, c.path, viewer, c.body); code != c.status {
+			t.Errorf("viewer %s %s: %d %v", c.method, c.path, code, out)
+		}
+	}
+
+	// Impact: a job writes a summary of orders; a failure of orders reaches it.
+	if code, out := s.call("POST", "/api/lineage/etl-logs", token, map[string]any{"job_name": "daily_summary", "datasource_id": pgDS,
+		"sql": "insert into orders_summary select store, count(*) from orders group by store"}); code != 201 {
+		t.Fatalf("etl log: %d %v", code, out)
+	}
+	_, out = s.call("GET", "/api/quality/rules/"+rec+"/impact", token, nil)
+	if imp := data(out); imp == nil || len(imp["tables"].([]any)) != 1 || imp["tables"].([]any)[0].(map[string]any)["id"] != "pg.public.orders_summary" {
+		t.Fatalf("impact: %v", out)
+	}
+
 	// Lists, history, score.
 	code, out := s.call("GET", "/api/quality/rules?table_id="+tables["pg"]+"&status=failed&page_size=5", token, nil)
 	if meta := out["meta"].(map[string]any); code != 200 || meta["total"].(float64) < 8 || len(out["data"].([]any)) != 5 {
