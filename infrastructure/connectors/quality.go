@@ -231,8 +231,17 @@ func buildMeasure(d qualityDialect, spec quality.MeasureSpec) (measureQuery, err
 
 // measureCustom runs a user's read-only SQL; its first column of its first row is the metric.
 func (c *sqlConnector) measureCustom(ctx context.Context, spec quality.MeasureSpec) (quality.Measurement, error) {
+	// Unqualified names resolve where the table lives: its schema (PostgreSQL) or database, on
+	// engines that can switch per statement (Trino SQL names its catalog and schema itself).
+	where := spec.Schema
+	if where == "" {
+		where = spec.Database
+	}
+	if _, ok := c.eng.(databaseSwitcher); !ok {
+		where = ""
+	}
 	var row []any
-	if _, err := c.Query(ctx, QueryRequest{SQL: spec.Params.SQL, MaxRows: 1, Timeout: spec.Timeout, Database: spec.Database}, func(r []any) error {
+	if _, err := c.Query(ctx, QueryRequest{SQL: spec.Params.SQL, MaxRows: 1, Timeout: spec.Timeout, Database: where}, func(r []any) error {
 		row = r
 		return nil
 	}); err != nil {
