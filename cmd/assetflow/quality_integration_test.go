@@ -218,8 +218,15 @@ func TestQualityRulesIntegration(t *testing.T) {
 				t.Errorf("%s %s: errored without a reason", ds.name, c.name)
 			}
 		}
+		// A check that outlives its timeout is errored with the reason.
+		slow := map[string]string{"pg": "select 1 from pg_sleep(3)", "maria": "select sleep(3)"}[ds.name]
+		id := s.defineRule(t, token, map[string]any{"name": ds.name + " slow", "table_id": orders, "type": "custom_sql", "severity": "warning",
+			"params": map[string]any{"sql": slow, "timeout_seconds": 1}, "threshold": map[string]any{"max": 10}})
+		if res := s.runRule(t, token, id); res["status"] != "errored" || !strings.Contains(fmt.Sprint(res["error"]), "did not finish within 1s") {
+			t.Errorf("%s timeout: %v", ds.name, res)
+		}
 		// A referential rule that holds: every customer has orders.
-		id := s.defineRule(t, token, map[string]any{"name": ds.name + " fk pass", "table_id": customers, "column": "id", "type": "referential",
+		id = s.defineRule(t, token, map[string]any{"name": ds.name + " fk pass", "table_id": customers, "column": "id", "type": "referential",
 			"params": map[string]any{"ref_table_id": orders, "ref_column": "customer_id"}, "severity": "critical"})
 		if res := s.runRule(t, token, id); res["status"] != "passed" {
 			t.Errorf("%s fk pass: %v", ds.name, res)
@@ -455,6 +462,9 @@ func TestQualitySchedulesAndAlertsIntegration(t *testing.T) {
 	// Schedules: one check per minute across both replicas.
 	scheduled := a.defineRule(t, token, map[string]any{"name": "rows", "table_id": orders, "type": "row_count",
 		"threshold": map[string]any{"min": 1}, "severity": "warning", "params": map[string]any{}, "schedule": "* * * * *"})
+	// A scheduled rule whose SQL fails is errored each minute and holds up nothing.
+	broken := a.defineRule(t, token, map[string]any{"name": "broken", "table_id": orders, "type": "custom_sql", "threshold": map[string]any{"max": 0},
+		"severity": "warning", "params": map[string]any{"sql": "select count(*) from no_such_table"}, "schedule": "* * * * *"})
 	start := time.Now()
 	// Wait until two minute boundaries have passed after both replicas have synced the job.
 	time.Sleep(time.Until(start.Truncate(time.Minute).Add(2*time.Minute + 15*time.Second)))
@@ -475,6 +485,16 @@ func TestQualitySchedulesAndAlertsIntegration(t *testing.T) {
 	for m, n := range perMinute {
 		if n != 1 {
 			t.Fatalf("minute %s ran %d checks", m, n)
+		}
+	}
+	_, out = a.call("GET", "/api/quality/rules/"+broken+"/results", token, nil)
+	bad := out["data"].([]any)
+	if len(bad) == 0 || len(bad) > 2 {
+		t.Fatalf("broken scheduled rule: %d checks: %v", len(bad), out)
+	}
+	for _, h := range bad {
+		if r := h.(map[string]any); r["status"] != "errored" || r["trigger"] != "schedule" || r["error"] == "" {
+			t.Fatalf("broken scheduled rule: %v", r)
 		}
 	}
 }
