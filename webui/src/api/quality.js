@@ -78,3 +78,12 @@ export function getQualitySummary(config = {}) {
 export function previewSchedule(cron, config = {}) {
   return http.get(`${base}/schedule-preview`, { params: { cron }, silent: true, ...config })
 }
+
+/** Every check, newest first. Filters: rule_id, table_id, status, from, to (RFC 3339). */
+export function listResults({ page = 1, pageSize = 20, rule_id, table_id, status, from, to } = {}, config = {}) {
+  return http.get(`${base}/results`, {
+    params: compactParams({ page, page_size: pageSize, rule_id, table_id, status, from, to }),
+    withMeta: true,
+    ...config,
+  })
+}

@@ -74,6 +74,7 @@ export default {
     callLog: 'Call Log',
     quality: 'Data Quality',
     qualityRules: 'Quality rules',
+    qualityResults: 'Check results',
     qualityRuleDetail: 'Rule',
     lineage: 'Data Lineage',
     lineageGraph: 'Lineage Graph',
@@ -1621,6 +1622,7 @@ export default {
   },
   quality: {
     intro: 'Quality rules on catalog tables and columns, checked on a schedule or on demand; checks run in the database as aggregate SQL and every result is kept.',
+    resultsIntro: 'Every check of every rule, kept after a rule is deleted; expand a row for its metric, error and offending rows.',
     newRule: 'New rule',
     runNow: 'Run now',
     history: 'History',

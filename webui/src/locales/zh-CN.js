@@ -74,6 +74,7 @@ export default {
     callLog: '调用日志',
     quality: '数据质量',
     qualityRules: '质量规则',
+    qualityResults: '检查结果',
     qualityRuleDetail: '规则详情',
     lineage: '数据血缘',
     lineageGraph: '血缘分析',
@@ -1621,6 +1622,7 @@ export default {
   },
   quality: {
     intro: '在目录表与字段上定义质量规则，按计划或立即检查；检查在数据库内以聚合 SQL 完成，每次结果都会保留。',
+    resultsIntro: '所有规则的每次检查，规则删除后仍保留；展开一行查看指标、错误原因与问题数据样例。',
     newRule: '新建规则',
     runNow: '立即检查',
     history: '检查历史',

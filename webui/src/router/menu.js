@@ -117,6 +117,14 @@ export const menu = [
         component: () => import('@/views/quality/QualityRulesView.vue'),
       },
       {
+        key: 'quality-results',
+        titleKey: 'menu.qualityResults',
+        icon: 'Tickets',
+        path: '/quality/results',
+        name: 'quality-results',
+        component: () => import('@/views/quality/QualityResultsView.vue'),
+      },
+      {
         key: 'quality-rule-detail',
         titleKey: 'menu.qualityRuleDetail',
         icon: 'DataLine',
