@@ -6,7 +6,7 @@
 // Collects e2e_orders (one of its three amounts is NULL) through the API, then in the console
 // creates a null-rate rule on amount from 质量规则 (table and column picked from the catalog,
 // at most 1% NULLs), runs it, and sees the failure with the offending row 1003 among its
-// samples; the rule's history page and 检查结果 show the check. Saves docs/screenshots/quality.png.
+// samples; the rule's history page and 检查结果 show the check. Saves docs/screenshots/quality.png and quality-rule.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { BASE, eventually, fatalErrors, input, launch, pageApi, reportFailures, requireEnv, screenshot, signIn } from './helpers.mjs'
@@ -113,6 +113,8 @@ test('quality: create a rule from the catalog, run it, see the failure and its s
     await page.waitForURL((url) => url.pathname.startsWith('/quality/rules/'))
     await page.locator('[data-test="quality-results"] [data-test="quality-status-failed"]').first().waitFor()
     await page.locator('[data-test="quality-trend"] canvas').first().waitFor()
+    await page.waitForTimeout(600)
+    await screenshot(page, 'quality-rule.png')
 
     // 5. 检查结果 lists it among every check; expanding the row shows the samples.
     await page.locator('[data-test="menu-quality-results"]').click()
