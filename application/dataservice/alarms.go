@@ -44,15 +44,22 @@ type AlarmFired struct {
 // phone gateways all accept a webhook); one alarm per interface per window at most.
 type Alarms struct {
 	source AlarmSource
-	client *http.Client
+	hook   Webhook
 	Window time.Duration
 	last   map[string]time.Time
 }
 
 // NewAlarms wires alarm delivery.
 func NewAlarms(source AlarmSource) *Alarms {
-	return &Alarms{source: source, client: &http.Client{Timeout: 5 * time.Second}, Window: time.Minute, last: map[string]time.Time{}}
+	return &Alarms{source: source, hook: NewWebhook(), Window: time.Minute, last: map[string]time.Time{}}
 }
+
+// Webhook delivers alerts as JSON POSTs: the one channel behind every alarm type (email, SMS,
+// DingTalk, WeCom, Feishu and phone gateways all accept a webhook). Quality alerts use it too.
+type Webhook struct{ client *http.Client }
+
+// NewWebhook delivers with a 5 s timeout.
+func NewWebhook() Webhook { return Webhook{client: &http.Client{Timeout: 5 * time.Second}} }
 
 // Check evaluates every alarmed interface once and returns the alarms it delivered.
 func (a *Alarms) Check(ctx context.Context, now time.Time) ([]AlarmFired, error) {
@@ -84,7 +91,7 @@ func (a *Alarms) Check(ctx context.Context, now time.Time) ([]AlarmFired, error)
 		}
 		alarm := AlarmFired{Code: d.Code, Version: d.Version, Name: d.Name, Types: al.Types, Reason: reason, Calls: st.Calls,
 			ErrorRate: st.ErrorRate, P95Ms: st.P95Ms, Window: a.Window.String(), At: now.UTC()}
-		if err := a.deliver(ctx, al.WebhookURL, alarm); err != nil {
+		if err := a.hook.Deliver(ctx, al.WebhookURL, alarm); err != nil {
 			slog.Warn("alarm delivery failed", "code", d.Code, "err", err)
 			continue
 		}
@@ -94,14 +101,18 @@ func (a *Alarms) Check(ctx context.Context, now time.Time) ([]AlarmFired, error)
 	return fired, nil
 }
 
-func (a *Alarms) deliver(ctx context.Context, url string, alarm AlarmFired) error {
-	body, _ := json.Marshal(alarm)
+// Deliver posts payload as JSON to url; anything but a 2xx answer is an error.
+func (w Webhook) Deliver(ctx context.Context, url string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.client.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	domain "assetflow/domain/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
+	"assetflow/domain/quality"
 )
 
 // Repository stores datasource aggregates with their name claim and sealed password.
@@ -40,6 +41,8 @@ type Connector interface {
 	GetTableSchema(ctx context.Context, db, table string) ([]domain.Column, error)
 	ListColumns(ctx context.Context, db string) ([]domain.Column, error)
 	Profile(ctx context.Context, spec catalog.ProfileSpec) (catalog.TableProfiled, error)
+	Measure(ctx context.Context, spec quality.MeasureSpec) (quality.Measurement, error)
+	Samples(ctx context.Context, spec quality.MeasureSpec) ([]quality.Sample, error)
 	Query(ctx context.Context, req domain.QueryRequest, sink domain.RowSink) (domain.QueryResult, error)
 }
 

@@ -16,7 +16,7 @@ import (
 	"assetflow/projections/runner"
 )
 
-func (s *server) waitRun(t *testing.T, token, runID string) map[string]any {
+func (s *server) waitRun(t testing.TB, token, runID string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

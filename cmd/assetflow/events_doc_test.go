@@ -83,6 +83,12 @@ var eventDescriptions = map[string]string{
 	"dataservice.calls_recorded":           "The report API calls one replica answered in a window of up to 100 ms (at most 200 calls), each with its own call id, time, caller, redacted parameters, status, rows, latency and cache hit. Stream `calls-<uuid>`; a fact, not in the audit log.",
 	"lineage.edge_found":                   "An origin (ETL job, console statement, view, sync task, report API) asserts a table or column edge, direct or indirect. Stream `lineage-origin-<hash of kind and name>`.",
 	"lineage.edge_retired":                 "The origin no longer asserts the edge (its SQL changed); other origins may still assert it.",
+	"quality.rule_defined":                 "A data-quality rule was created on a catalog table (or column): type, params, threshold `{min, max}` on the metric, severity, optional cron schedule and alert webhook. Stream `qrule-<uuid>`.",
+	"quality.rule_updated":                 "The rule's whole definition was replaced.",
+	"quality.rule_deleted":                 "The rule was removed; its checks stay in the results history.",
+	"quality.check_passed":                 "A check's metric was within the threshold. Recorded on the rule's stream; `previous` is the rule's status before it, and a pass after a failure carries the `incident` it closes (a recovery alert).",
+	"quality.check_failed":                 "A check's metric was outside the threshold; `samples` hold up to N offending rows (sensitive columns read `***`). The first failure after a pass opens an `incident` (its check id) that later failures share, so one ongoing failure alerts once.",
+	"quality.check_errored":                "A check could not compute its metric (dropped table or column, SQL error or no number, timeout, unreachable datasource); `error` says why. Counts as a failure for incidents.",
 }
 
 func generatedEventDocs(codec *eventstore.Codec) string {

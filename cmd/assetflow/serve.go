@@ -19,6 +19,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	"assetflow/application/page"
+	appquality "assetflow/application/quality"
 	"assetflow/domain/access"
 	"assetflow/domain/catalog"
 	"assetflow/domain/eventsourcing"
@@ -42,6 +43,7 @@ import (
 	dsproj "assetflow/projections/datasource"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
+	qualityproj "assetflow/projections/quality"
 	"assetflow/projections/runner"
 	"assetflow/webui"
 )
@@ -100,12 +102,14 @@ func serve(ctx context.Context) error {
 	}
 
 	lineageSvc := c.lineageService()
+	qualitySvc := c.qualityService(dsService)
 	bg, cancel := context.WithCancel(ctx)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
+		Quality: httpapi.QualityDeps{Service: qualitySvc, Queries: qualityproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
 		Lineage: lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
@@ -168,6 +172,13 @@ func serve(ctx context.Context) error {
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
 			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
+	})
+
+	start("quality-scheduler", func(ctx context.Context) error {
+		return runQualitySchedules(ctx, postgres.Locks{Pool: c.pool}, qualityproj.Queries{Pool: c.pool}, qualitySvc, 10*time.Second)
+	})
+	start("quality-alerts", func(ctx context.Context) error {
+		return alertQuality(ctx, brokers, appquality.NewAlerts(qualityproj.Queries{Pool: c.pool}, appdsvc.NewWebhook()))
 	})
 
 	if cfg.PprofAddr != "" {

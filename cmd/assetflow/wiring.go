@@ -20,6 +20,7 @@ import (
 	"assetflow/domain/fault"
 	"assetflow/domain/lineage"
 	"assetflow/domain/monitor"
+	"assetflow/domain/quality"
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/catalogstate"
 	"assetflow/infrastructure/config"
@@ -38,6 +39,7 @@ import (
 	dsproj "assetflow/projections/datasource"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
+	qualityproj "assetflow/projections/quality"
 	"assetflow/projections/runner"
 )
 
@@ -50,12 +52,14 @@ func allEvents() []eventsourcing.Event {
 	out = append(out, dataservice.Events()...)
 	out = append(out, monitor.Events()...)
 	out = append(out, lineage.Events()...)
+	out = append(out, quality.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{},
+		qualityproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.

@@ -124,13 +124,15 @@ type Definition struct {
 	MaxRows        int               `json:"max_rows"`
 }
 
+// AlarmTypes are the alert channels (reached through a webhook); quality alerts use them too.
+var AlarmTypes = []string{"email", "sms", "dingtalk", "wecom", "feishu", "phone"}
+
 var (
 	codePattern    = regexp.MustCompile(`^[a-z][a-z0-9_]{1,63}$`)
 	semverPattern  = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
 	paramPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 	paramIns       = []string{"path", "query", "header", "body"}
 	paramTypes     = []string{"string", "number", "integer", "boolean", "date", "datetime", "array", "object"}
-	alarmTypes     = []string{"email", "sms", "dingtalk", "wecom", "feishu", "phone"}
 	fieldTypes     = []string{"string", "integer", "decimal", "percent", "plain_integer", "plain_decimal", "plain_percent", "percent_1", "decimal_1", "year"}
 	visibilities   = []string{"internal", "partner", "public"}
 	reservedParams = []string{"page", "pageSize", "version"}
@@ -235,7 +237,7 @@ func (d Definition) Normalize() (Definition, error) {
 	}
 	if d.Alarm != nil {
 		for _, t := range d.Alarm.Types {
-			c.Check(slices.Contains(alarmTypes, t), "alarm.types", "alarm types are email, sms, dingtalk, wecom, feishu, phone")
+			c.Check(slices.Contains(AlarmTypes, t), "alarm.types", "alarm types are email, sms, dingtalk, wecom, feishu, phone")
 		}
 		c.Check(d.Alarm.WebhookURL == "" || strings.HasPrefix(d.Alarm.WebhookURL, "http://") || strings.HasPrefix(d.Alarm.WebhookURL, "https://"),
 			"alarm.webhook_url", "webhook_url must be an http(s) URL")

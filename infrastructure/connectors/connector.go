@@ -11,6 +11,7 @@ import (
 
 	"assetflow/domain/catalog"
 	"assetflow/domain/datasource"
+	"assetflow/domain/quality"
 )
 
 // Settings are what opening a connection needs, password included.
@@ -61,6 +62,10 @@ type Connector interface {
 	Query(ctx context.Context, req QueryRequest, sink RowSink) (QueryResult, error)
 	// Profile reads a sample of a table and summarises each column (masked columns: counts only).
 	Profile(ctx context.Context, req ProfileRequest) (catalog.TableProfiled, error)
+	// Measure computes a quality rule's metric with aggregate SQL in the database.
+	Measure(ctx context.Context, spec quality.MeasureSpec) (quality.Measurement, error)
+	// Samples reads a few offending rows of a failed quality check.
+	Samples(ctx context.Context, spec quality.MeasureSpec) ([]quality.Sample, error)
 	// Close releases the pool.
 	Close() error
 }

@@ -56,6 +56,8 @@ type Deps struct {
 	Lineage     *applineage.Service
 	Permissions *permission.Service
 	LineageQ    lineageproj.Queries
+	// Quality feeds the data-quality API.
+	Quality QualityDeps
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
 	// Background is the server's lifetime, for work that outlives a request.
@@ -131,6 +133,7 @@ func New(d Deps) *fiber.App {
 	h.monitorRoutes(authed)
 	h.lineageRoutes(authed)
 	h.permissionRoutes(authed)
+	h.qualityRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)
