@@ -445,7 +445,7 @@ func (s *Service) Explain(ctx context.Context, user, object, privilege string) (
 
 // ColumnView says what a caller sees of a catalog table's columns: the columns hidden from them
 // (denied query) and the mask of each masked column. Both are nil for unrestricted callers.
-func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, table string, cols []string) (hidden map[string]bool, masked map[string]string, err error) {
+func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, table string, cols []string) (hidden map[string]bool, masked map[string]domain.Mask, err error) {
 	src, err := s.guard.sources.Source(ctx, datasourceID)
 	if err != nil || Unrestricted(who, src) {
 		return nil, nil, err
@@ -455,7 +455,7 @@ func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, tab
 		return nil, nil, err
 	}
 	grants, now := pol.grantsOf(who), s.now()
-	hidden, masked = map[string]bool{}, map[string]string{}
+	hidden, masked = map[string]bool{}, map[string]domain.Mask{}
 	for _, c := range cols {
 		o := domain.Object{Datasource: datasourceID, DB: db, Table: table, Column: c}
 		if foldsCase(src.Dialect) {
@@ -465,7 +465,7 @@ func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, tab
 			hidden[c] = true
 		}
 		if m, ok := pol.masks[o]; ok {
-			masked[c] = m.Kind
+			masked[c] = m
 		}
 	}
 	return hidden, masked, nil

@@ -1,6 +1,8 @@
 package access
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -438,4 +440,32 @@ func Decide(grants []Grant, o Object, want Privilege, now time.Time) Decision {
 		}
 	}
 	return Decision{Reason: fmt.Sprintf("no grant gives %s on %s", want, o)}
+}
+
+// MaskValue applies a mask to one value read outside SQL (samples of quality checks): the same
+// forms as the SQL views give.
+func MaskValue(kind string, keepLast int, v any) any {
+	if v == nil {
+		return nil
+	}
+	s := fmt.Sprint(v)
+	switch kind {
+	case MaskFull:
+		return "****"
+	case MaskPartial:
+		r := []rune(s)
+		if len(r) <= keepLast {
+			return s
+		}
+		return strings.Repeat("*", len(r)-keepLast) + string(r[len(r)-keepLast:])
+	case MaskHash:
+		h := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(h[:])
+	case MaskYear:
+		if len(s) >= 4 {
+			return s[:4] + "-01-01"
+		}
+		return nil
+	}
+	return nil
 }

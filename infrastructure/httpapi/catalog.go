@@ -178,7 +178,7 @@ func (h *handlers) visibleTable(c *fiber.Ctx, id string) (catproj.Table, []catpr
 		if hidden[col.Name] {
 			continue
 		}
-		col.Mask = masked[col.Name]
+		col.Mask = masked[col.Name].Kind
 		kept = append(kept, col)
 	}
 	t.Profile = redactProfile(t.Profile, hidden, masked)
@@ -187,7 +187,7 @@ func (h *handlers) visibleTable(c *fiber.Ctx, id string) (catproj.Table, []catpr
 
 // redactProfile drops hidden columns from a profile and the values (min, max, top values) of
 // masked ones.
-func redactProfile(raw json.RawMessage, hidden map[string]bool, masked map[string]string) json.RawMessage {
+func redactProfile(raw json.RawMessage, hidden map[string]bool, masked map[string]access.Mask) json.RawMessage {
 	if len(raw) == 0 || (len(hidden) == 0 && len(masked) == 0) {
 		return raw
 	}
@@ -203,7 +203,7 @@ func redactProfile(raw json.RawMessage, hidden map[string]bool, masked map[strin
 		if m == nil || hidden[name] {
 			continue
 		}
-		if masked[name] != "" {
+		if masked[name].Kind != "" {
 			m["min"], m["max"], m["top_values"], m["masked"] = nil, nil, []any{}, true
 		}
 		kept = append(kept, m)

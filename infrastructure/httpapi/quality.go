@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -147,6 +148,9 @@ func (h *handlers) defineQualityRule(c *fiber.Ctx) error {
 	if err := bind(c, &def); err != nil {
 		return err
 	}
+	if err := h.mayMeasure(c, def); err != nil {
+		return err
+	}
 	ref, err := h.Quality.Service.Define(c.Context(), def, h.meta(c))
 	if err != nil {
 		return err
@@ -157,6 +161,9 @@ func (h *handlers) defineQualityRule(c *fiber.Ctx) error {
 func (h *handlers) updateQualityRule(c *fiber.Ctx) error {
 	var def domain.Definition
 	if err := bind(c, &def); err != nil {
+		return err
+	}
+	if err := h.mayMeasure(c, def); err != nil {
 		return err
 	}
 	ref, err := h.Quality.Service.Update(c.Context(), c.Params("id"), def, h.meta(c))
@@ -182,7 +189,73 @@ func (h *handlers) runQualityRule(c *fiber.Ctx) error {
 		return err
 	}
 	h.await(c, ref, qualityproj.Name)
+	rows := make([]map[string]any, len(res.Samples))
+	for i, s := range res.Samples {
+		rows[i] = s
+	}
+	if rows, err = h.redactRows(c, res.TableID, rows); err != nil {
+		return err
+	}
+	res.Samples = res.Samples[:0]
+	for _, r := range rows {
+		res.Samples = append(res.Samples, r)
+	}
 	return ok(c, res)
+}
+
+// mayMeasure holds a custom SQL rule to its author's data permissions: its metric is read from
+// whatever the SQL reads, so an author restricted from a table cannot measure it that way.
+func (h *handlers) mayMeasure(c *fiber.Ctx, def domain.Definition) error {
+	if def.Type != domain.CustomSQL || strings.TrimSpace(def.Params.SQL) == "" || h.viewer(c) == nil {
+		return nil
+	}
+	t, err := h.CatalogQ.Table(c.Context(), def.TableID)
+	if err != nil {
+		return nil // the definition's own validation names the missing table
+	}
+	db := t.Schema
+	if db == "" {
+		db = t.Database
+	}
+	_, err = h.Queries.Guard(c.Context(), h.caller(c), t.DatasourceID, db, def.Params.SQL, false)
+	return err
+}
+
+// redactRows shows a restricted caller the rows of a catalog table as data permissions allow:
+// none of a table they may not see, without the columns denied to them, masked columns masked.
+func (h *handlers) redactRows(c *fiber.Ctx, tableID string, rows []map[string]any) ([]map[string]any, error) {
+	if len(rows) == 0 || h.viewer(c) == nil {
+		return rows, nil
+	}
+	if visible, err := h.CatalogQ.Visible(c.Context(), tableID, h.viewer(c)); err != nil || !visible {
+		return []map[string]any{}, err
+	}
+	t, err := h.CatalogQ.Table(c.Context(), tableID)
+	if err != nil {
+		return nil, err
+	}
+	db := t.Schema
+	if db == "" {
+		db = t.Database
+	}
+	var names []string
+	for k := range rows[0] {
+		names = append(names, k)
+	}
+	hidden, masked, err := h.Permissions.ColumnView(c.Context(), h.who(c), t.DatasourceID, db, t.Name, names)
+	if err != nil || hidden == nil {
+		return rows, err
+	}
+	for _, r := range rows {
+		for k, v := range r {
+			if hidden[k] {
+				delete(r, k)
+			} else if m, ok := masked[k]; ok {
+				r[k] = access.MaskValue(m.Kind, m.KeepLast, v)
+			}
+		}
+	}
+	return rows, nil
 }
 
 func (h *handlers) qualityRuleResults(c *fiber.Ctx) error {
@@ -217,6 +290,16 @@ func (h *handlers) qualityResultList(c *fiber.Ctx, ruleID string) error {
 	res, err := h.Quality.Queries.Results(c.Context(), f, pg)
 	if err != nil {
 		return err
+	}
+	for i, r := range res.Items {
+		var rows []map[string]any
+		if json.Unmarshal(r.Samples, &rows) != nil || len(rows) == 0 {
+			continue
+		}
+		if rows, err = h.redactRows(c, r.TableID, rows); err != nil {
+			return err
+		}
+		res.Items[i].Samples, _ = json.Marshal(rows)
 	}
 	return list(c, pg, res)
 }
