@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"assetflow/domain/dataservice"
@@ -101,8 +102,39 @@ func (a *Alarms) Check(ctx context.Context, now time.Time) ([]AlarmFired, error)
 	return fired, nil
 }
 
-// Deliver posts payload as JSON to url; anything but a 2xx answer is an error.
+// Summarized payloads say in a line what happened; chat robots receive that line.
+type Summarized interface{ Summary() string }
+
+// Summary is the alarm as one line for chat robots.
+func (a AlarmFired) Summary() string {
+	return fmt.Sprintf("[AssetFlow] 报表接口 %s (%s@%s) 告警: %s; %d calls, error rate %.1f%%, p95 %.0f ms in %s", a.Name, a.Code, a.Version,
+		a.Reason, a.Calls, a.ErrorRate*100, a.P95Ms, a.Window)
+}
+
+// robotBody wraps a summary in the message format of the chat robot a webhook URL belongs to
+// (DingTalk, WeCom, Feishu — recognised by their webhook paths); nil for a plain JSON webhook.
+func robotBody(url string, payload any) any {
+	s, ok := payload.(Summarized)
+	if !ok {
+		return nil
+	}
+	switch {
+	case strings.Contains(url, "/robot/send"): // DingTalk
+		return map[string]any{"msgtype": "text", "text": map[string]string{"content": s.Summary()}}
+	case strings.Contains(url, "/cgi-bin/webhook/send"): // WeCom
+		return map[string]any{"msgtype": "text", "text": map[string]string{"content": s.Summary()}}
+	case strings.Contains(url, "/open-apis/bot/v2/hook/"): // Feishu
+		return map[string]any{"msg_type": "text", "content": map[string]string{"text": s.Summary()}}
+	}
+	return nil
+}
+
+// Deliver posts payload as JSON to url — as a text message when url is a DingTalk, WeCom or
+// Feishu robot — and anything but a 2xx answer is an error.
 func (w Webhook) Deliver(ctx context.Context, url string, payload any) error {
+	if robot := robotBody(url, payload); robot != nil {
+		payload = robot
+	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return err

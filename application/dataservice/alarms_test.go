@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,5 +59,38 @@ func TestAlarmsDeliverOnThresholds(t *testing.T) {
 	}
 	if later, _ := a.Check(context.Background(), now.Add(2*time.Minute)); len(later) != 2 {
 		t.Fatalf("alarms after the window: %d", len(later))
+	}
+}
+
+func TestWebhookSpeaksChatRobots(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	got := map[string]map[string]any{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		got[r.URL.Path] = m
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	alarm := AlarmFired{Code: "sales", Version: "1.0.0", Name: "销售", Reason: "error rate 50% above 10%", Calls: 20, ErrorRate: 0.5, Window: "1m0s"}
+	hook := NewWebhook()
+	for _, path := range []string{"/robot/send", "/cgi-bin/webhook/send", "/open-apis/bot/v2/hook/x", "/plain"} {
+		if err := hook.Deliver(context.Background(), srv.URL+path+"?access_token=t", alarm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := got["/robot/send"]; m["msgtype"] != "text" || !strings.Contains(m["text"].(map[string]any)["content"].(string), "销售 (sales@1.0.0)") {
+		t.Errorf("DingTalk: %v", m)
+	}
+	if m := got["/cgi-bin/webhook/send"]; m["msgtype"] != "text" || m["text"] == nil {
+		t.Errorf("WeCom: %v", m)
+	}
+	if m := got["/open-apis/bot/v2/hook/x"]; m["msg_type"] != "text" || !strings.Contains(m["content"].(map[string]any)["text"].(string), "error rate 50%") {
+		t.Errorf("Feishu: %v", m)
+	}
+	if m := got["/plain"]; m["code"] != "sales" || m["reason"] == nil {
+		t.Errorf("plain webhook: %v", m)
 	}
 }

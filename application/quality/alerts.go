@@ -86,3 +86,20 @@ func (a *Alerts) Handle(ctx context.Context, res domain.Result, at time.Time) (b
 	}
 	return true, nil
 }
+
+// Summary is the alert as one line for chat robots (DingTalk, WeCom, Feishu).
+func (a AlertSent) Summary() string {
+	what := "质量检查失败 failed"
+	if a.Kind == "recovery" {
+		what = "质量检查恢复 recovered"
+	}
+	col := ""
+	if a.Column != "" {
+		col = "." + a.Column
+	}
+	metric := "-"
+	if a.Metric != nil {
+		metric = fmt.Sprintf("%g", *a.Metric)
+	}
+	return fmt.Sprintf("[AssetFlow] %s: %s (%s, %s%s) status %s, metric %s. %s", what, a.RuleName, a.RuleType, a.TableID, col, a.Status, metric, a.Message)
+}
