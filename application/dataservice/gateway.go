@@ -124,10 +124,12 @@ type PageMeta struct {
 type Response struct {
 	Data []map[string]any `json:"data"`
 	// Columns are the output columns in order, after the transform.
-	Columns  []string  `json:"-"`
-	Meta     *PageMeta `json:"meta,omitempty"`
-	Version  string    `json:"-"`
-	CacheHit bool      `json:"-"`
+	Columns []string  `json:"-"`
+	Meta    *PageMeta `json:"meta,omitempty"`
+	// Body is Data encoded (EncodeRows), once per run: cached answers are served as these bytes.
+	Body     []byte `json:"-"`
+	Version  string `json:"-"`
+	CacheHit bool   `json:"-"`
 	// Statement and Args are the bound SQL (try-runs show them).
 	Statement string `json:"-"`
 	Args      []any  `json:"-"`
@@ -200,6 +202,11 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		return resp, err
 	}
 	resp.Version = def.Version
+	if !in.Export {
+		if resp.Body, err = EncodeRows(resp.Columns, resp.Data); err != nil {
+			return resp, fmt.Errorf("encode the answer of %s: %w", code, err)
+		}
+	}
 	if key != "" {
 		g.cache.put(key, resp, g.now().Add(time.Duration(def.Cache.TTLSeconds)*time.Second))
 	}
