@@ -93,15 +93,32 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err := json.Unmarshal(e.Payload, &v); err != nil {
 			return fmt.Errorf("decode %s: %w", e.Type, err)
 		}
-		b := &pgx.Batch{}
-		for _, c := range v.Calls {
-			params, _ := json.Marshal(c.Params)
-			b.Queue(`insert into dataservice_calls (event_id, code, version, caller_id, caller_name, client_ip, params, status, error_code,
-				error, rows, latency_ms, cache_hit, execute, occurred_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-				on conflict (event_id) do nothing`, c.CallID, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP, string(params), c.Status,
-				c.ErrorCode, c.Error, c.Rows, c.LatencyMs, c.CacheHit, c.Execute, c.At)
+		// One statement for the whole batch: its columns as arrays.
+		n := len(v.Calls)
+		ids, codes, versions, callerIDs, callerNames, ips, params := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]*string, n)
+		statuses, rows := make([]int32, n), make([]int32, n)
+		errCodes, errs, executes := make([]string, n), make([]string, n), make([]string, n)
+		latencies, hits, ats := make([]float64, n), make([]bool, n), make([]time.Time, n)
+		for i, c := range v.Calls {
+			ids[i], codes[i], versions[i], callerIDs[i], callerNames[i], ips[i] = c.CallID, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP
+			if c.Params != nil {
+				p, _ := json.Marshal(c.Params)
+				ps := string(p)
+				params[i] = &ps
+			}
+			statuses[i], rows[i], errCodes[i], errs[i] = int32(c.Status), int32(c.Rows), c.ErrorCode, c.Error
+			latencies[i], hits[i], executes[i], ats[i] = c.LatencyMs, c.CacheHit, c.Execute, c.At
 		}
-		return tx.SendBatch(ctx, b).Close()
+		_, err := tx.Exec(ctx, `insert into dataservice_calls (event_id, code, version, caller_id, caller_name, client_ip, params, status, error_code,
+			error, rows, latency_ms, cache_hit, execute, occurred_at)
+			select u.id::uuid, u.code, u.version, u.caller_id, u.caller_name, u.client_ip, u.params::jsonb, u.status, u.error_code, u.error, u.rows,
+				u.latency_ms, u.cache_hit, u.execute, u.at
+			from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
+				$11::int[], $12::float8[], $13::bool[], $14::text[], $15::timestamptz[])
+				as u(id, code, version, caller_id, caller_name, client_ip, params, status, error_code, error, rows, latency_ms, cache_hit, execute, at)
+			on conflict (event_id) do nothing`, ids, codes, versions, callerIDs, callerNames, ips, params, statuses, errCodes, errs, rows, latencies,
+			hits, executes, ats)
+		return err
 	case domain.ExportStarted{}.EventType():
 		var v domain.ExportStarted
 		if err := json.Unmarshal(e.Payload, &v); err != nil {
