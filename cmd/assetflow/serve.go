@@ -104,6 +104,7 @@ func serve(ctx context.Context) error {
 	lineageSvc := c.lineageService()
 	qualitySvc := c.qualityService(dsService)
 	bg, cancel := context.WithCancel(ctx)
+	waiter := runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
@@ -124,7 +125,7 @@ func serve(ctx context.Context) error {
 				return jobAction(ctx, collector, key, resume, pause, meta)
 			},
 		}, CatalogQ: catproj.Queries{Pool: c.pool}, Users: accessproj.Queries{Pool: c.pool}, Audit: audit.Queries{Pool: c.pool}, Monitor: monitorproj.Queries{Pool: c.pool},
-		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout),
+		Tokens: secrets.Tokens{Key: secrets.Derive(key, "token")}, Waiter: waiter,
 		Store: c.store, Facts: facts, Codec: c.codec, Metrics: metrics, Console: webui.Console(), NodeID: cfg.NodeID, Version: version,
 		Ready: func(ctx context.Context) error {
 			if err := c.pool.Ping(ctx); err != nil {
@@ -166,6 +167,29 @@ func serve(ctx context.Context) error {
 		})
 	})
 	start("lag", func(ctx context.Context) error { return watchLag(ctx, c.store, rel, run, metrics) })
+	if cfg.Demo {
+		start("demo", func(ctx context.Context) error {
+			ok, err := wantDemo(ctx, c.pool)
+			if err != nil || !ok {
+				return err
+			}
+			var admin string
+			for i := 0; admin == "" && i < 300; i++ { // the bootstrap admin reaches the read model shortly after start
+				if admin, _, err = accessproj.Queries{Pool: c.pool}.UserRoles(ctx, "admin"); err != nil {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			if admin == "" {
+				return fmt.Errorf("demo: no admin user: %w", err)
+			}
+			d := &demo{cfgURL: cfg.DatabaseURL, mariaDSN: cfg.DemoMariaDB, access: svc, users: accessproj.Queries{Pool: c.pool},
+				sources: dsService, sourcesQ: dsproj.Queries{Pool: c.pool}, collector: collector, curator: curator, catalog: catproj.Queries{Pool: c.pool},
+				lineage: lineageSvc, quality: qualitySvc, qualityQ: qualityproj.Queries{Pool: c.pool}, interfaces: interfaces,
+				ifaceQ: dsvcproj.Queries{Pool: c.pool}, perms: permissions, waiter: waiter,
+				meta: eventsourcing.Metadata{ActorID: admin, ActorName: "admin", CorrelationID: "demo"}}
+			return d.seed(ctx)
+		})
+	}
 	start("grant-expiry", func(ctx context.Context) error {
 		return expireGrants(ctx, accessproj.Queries{Pool: c.pool}, permissions)
 	})

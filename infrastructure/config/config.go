@@ -38,6 +38,9 @@ type Config struct {
 	TokenTTL time.Duration
 	// Demo: ASSETFLOW_DEMO, default true for `serve`: seed demo content on an empty store.
 	Demo bool
+	// DemoMariaDB: ASSETFLOW_DEMO_MARIADB, default root@tcp(127.0.0.1:3306)/; where the demo puts
+	// its operational MariaDB copy when a server answers there.
+	DemoMariaDB string
 	// ReadYourWritesTimeout: ASSETFLOW_RYW_TIMEOUT, default 3s; how long a command waits for read models.
 	ReadYourWritesTimeout time.Duration
 	// FactBatchWindow: ASSETFLOW_FACT_BATCH_WINDOW, default 50ms; the loss bound of high-volume facts on a crash.
@@ -95,6 +98,7 @@ func FromEnv() (Config, error) {
 	c.ReadYourWritesTimeout = duration(&errs, "ASSETFLOW_RYW_TIMEOUT", 3*time.Second)
 	c.FactBatchWindow = duration(&errs, "ASSETFLOW_FACT_BATCH_WINDOW", 50*time.Millisecond)
 	c.Demo = boolean(&errs, "ASSETFLOW_DEMO", true)
+	c.DemoMariaDB = env("ASSETFLOW_DEMO_MARIADB", "root@tcp(127.0.0.1:3306)/")
 	c.BcryptCost = integer(&errs, "ASSETFLOW_BCRYPT_COST", 10)
 	c.QueryMaxConcurrent = integer(&errs, "ASSETFLOW_QUERY_MAX_CONCURRENT", 3)
 	c.ExportMaxRows = integer(&errs, "ASSETFLOW_EXPORT_MAX_ROWS", 10000)
