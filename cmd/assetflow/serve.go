@@ -173,9 +173,10 @@ func serve(ctx context.Context) error {
 			if err != nil || !ok {
 				return err
 			}
+			users := accessproj.Queries{Pool: c.pool}
 			var admin string
 			for i := 0; admin == "" && i < 300; i++ { // the bootstrap admin reaches the read model shortly after start
-				if admin, _, err = accessproj.Queries{Pool: c.pool}.UserRoles(ctx, "admin"); err != nil {
+				if admin, _, err = users.UserRoles(ctx, "admin"); err != nil {
 					time.Sleep(100 * time.Millisecond)
 				}
 			}
