@@ -174,7 +174,10 @@ func (d *demo) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.collect(ctx, dwID); err != nil {
+	if err := d.collect(ctx, dwID, ""); err != nil {
+		return err
+	}
+	if err := d.reportAPI(ctx, dwID); err != nil {
 		return err
 	}
 	if ops != nil {
@@ -182,7 +185,7 @@ func (d *demo) seed(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := d.collect(ctx, opsID); err != nil {
+		if err := d.collect(ctx, opsID, demoMariaDatabase); err != nil {
 			return err
 		}
 	}
@@ -200,9 +203,6 @@ func (d *demo) seed(ctx context.Context) error {
 		}
 	}
 	if err := d.rules(ctx, tables); err != nil {
-		return err
-	}
-	if err := d.reportAPI(ctx, dwID); err != nil {
 		return err
 	}
 	if err := d.analyst(ctx, dwID); err != nil {
@@ -277,8 +277,8 @@ func (d *demo) operational(ctx context.Context) (*target, error) {
 		`create database if not exists ` + demoMariaDatabase + ` character set utf8mb4`,
 		`create table if not exists ` + demoMariaDatabase + `.customers (id int primary key, name varchar(40) not null, phone varchar(20), email varchar(80), city varchar(20), created_at datetime not null) comment='客户（业务库）'`,
 		`create table if not exists ` + demoMariaDatabase + `.orders (id bigint primary key, customer_id int not null, store_id varchar(8) not null, order_date date not null, status varchar(16) not null, amount decimal(12,2) not null, updated_at datetime not null) comment='订单（业务库）'`,
-		`insert ignore into ` + demoMariaDatabase + `.customers select seq, concat('客户', seq), concat('139', lpad(seq * 7919 % 100000000, 8, '0')), concat('ops', seq, '@example.cn'), elt(1 + seq % 3, '上海', '广州', '杭州'), '2024-06-01' + interval seq hour from seq_1_to_2000`,
-		`insert ignore into ` + demoMariaDatabase + `.orders select seq, 1 + seq * 31 % 2000, concat('S', lpad(1 + seq % 20, 2, '0')), '2025-06-01' + interval (seq % 30) day, elt(1 + seq % 3, 'paid', 'paid', 'shipped'), 20 + seq * 7919 % 50000 / 100, now() from seq_1_to_10000`,
+		`insert ignore into ` + demoMariaDatabase + `.customers select seq, concat('客户', seq), concat('139', lpad(seq * 7919 % 100000000, 8, '0')), concat('ops', seq, '@example.cn'), elt(1 + seq % 3, '上海', '广州', '杭州'), '2024-06-01' + interval seq hour from ` + demoMariaDatabase + `.seq_1_to_2000`,
+		`insert ignore into ` + demoMariaDatabase + `.orders select seq, 1 + seq * 31 % 2000, concat('S', lpad(1 + seq % 20, 2, '0')), '2025-06-01' + interval (seq % 30) day, elt(1 + seq % 3, 'paid', 'paid', 'shipped'), 20 + seq * 7919 % 50000 / 100, now() from ` + demoMariaDatabase + `.seq_1_to_10000`,
 	} {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("MariaDB demo: %w", err)
@@ -314,12 +314,13 @@ func (d *demo) datasource(ctx context.Context, name, typ string, c *target) (str
 	return ref.StreamID, nil
 }
 
-// collect collects a datasource's metadata unless the catalog holds it already, and waits.
-func (d *demo) collect(ctx context.Context, datasourceID string) error {
+// collect collects a datasource's metadata (one database of a server, or all the connection
+// sees) unless the catalog holds it already, and waits.
+func (d *demo) collect(ctx context.Context, datasourceID, database string) error {
 	if ids, err := d.catalog.ActiveTableIDs(ctx, datasourceID); err == nil && len(ids) > 0 {
 		return nil
 	}
-	runID, _, err := d.collector.Start(ctx, appcat.CollectRequest{DatasourceID: datasourceID}, false, d.meta)
+	runID, _, err := d.collector.Start(ctx, appcat.CollectRequest{DatasourceID: datasourceID, Database: database}, false, d.meta)
 	if err != nil {
 		return fmt.Errorf("demo collection: %w", err)
 	}
@@ -359,8 +360,12 @@ func (d *demo) classify(ctx context.Context, tables map[string]string) error {
 		if ok, err := d.catalog.TagDefined(ctx, tag.Name); err != nil {
 			return err
 		} else if !ok {
-			if _, err := d.curator.DefineTag(ctx, tag, d.meta); err != nil {
+			ref, err := d.curator.DefineTag(ctx, tag, d.meta)
+			if err != nil {
 				return fmt.Errorf("demo tag %s: %w", tag.Name, err)
+			}
+			if _, err := d.waiter.Await(ctx, ref, catproj.Name); err != nil {
+				return err
 			}
 		}
 	}
@@ -420,11 +425,14 @@ func (d *demo) reportAPI(ctx context.Context, datasourceID string) error {
 	if err := json.Unmarshal([]byte(demoReportAPI), &def); err != nil {
 		return err
 	}
-	reportID := "report-demo-sales"
-	if _, err := d.interfaces.SaveReport(ctx, reportID, appdsvc.ReportInput{Name: "销售日报", Description: "门店每日销售", Owner: "BI-Team"}, d.meta); err != nil {
+	rep, err := d.interfaces.SaveReport(ctx, "", appdsvc.ReportInput{Name: "销售日报", Description: "门店每日销售", Owner: "BI-Team"}, d.meta)
+	if err != nil {
 		return fmt.Errorf("demo report: %w", err)
 	}
-	def.DatasourceID, def.ReportID = datasourceID, reportID
+	if _, err := d.waiter.Await(ctx, rep, dsvcproj.Name); err != nil {
+		return err
+	}
+	def.DatasourceID, def.ReportID = datasourceID, rep.StreamID
 	if _, err := d.interfaces.Create(ctx, def, d.meta); err != nil && fault.KindOf(err) != fault.KindConflict {
 		return fmt.Errorf("demo report API: %w", err)
 	}
