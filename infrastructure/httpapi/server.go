@@ -135,6 +135,9 @@ func New(d Deps) *fiber.App {
 	h.permissionRoutes(authed)
 	h.qualityRoutes(authed)
 
+	authed.Get("/system/demo", h.demoStatus)
+	authed.Post("/system/demo/remove", h.requireAdmin, h.removeDemo)
+
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)
 	admin.Post("", h.createUser)
