@@ -11,7 +11,7 @@ import (
 func TestEncodeRowsMatchesEncodingJSON(t *testing.T) {
 	rows := []map[string]any{
 		{"id": int64(1), "name": "Li \"Lei\"\n\t\\", "amount": 12.5, "ok": true, "none": nil, "tiny": 1e-9, "big": 1e22, "zero": 0.0},
-		{"id": int64(-9007199254740991), "name": "长\u2028\x01" + string([]byte{0xff}), "amount": math.Pi, "ok": false, "none": "x", "tiny": 0.5, "big": 3.0, "zero": -0.0},
+		{"id": int64(-9007199254740991), "name": "长\u2028\x01" + string([]byte{0xff}), "amount": math.Pi, "ok": false, "none": "x", "tiny": 0.5, "big": 3.0, "zero": math.Copysign(0, -1)},
 		{"id": int64(2), "name": "<a>&"},
 	}
 	cols := []string{"id", "name", "amount", "ok", "none", "tiny", "big", "zero", "id"}
