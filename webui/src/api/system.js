@@ -55,3 +55,13 @@ export function createApiKey({ name, expiresInDays }) {
 export function revokeApiKey(id) {
   return http.delete(`/api/system/api-keys/${encodeURIComponent(id)}`)
 }
+
+/** Whether the demo workspace is present: { present, datasources }. */
+export function fetchDemoStatus() {
+  return http.get('/api/system/demo')
+}
+
+/** Removes the demo workspace (admins); it does not come back on restart. */
+export function removeDemo() {
+  return http.post('/api/system/demo/remove')
+}

@@ -136,6 +136,11 @@ export default {
     },
   },
   dashboard: {
+    demoTitle: 'This is the demo workspace',
+    demoBody: 'The demo warehouse, report API, lineage, quality rules and the analyst account (analyst / Analyst-Demo-1) were created on first start. Remove them when you are done; they will not come back.',
+    demoRemove: 'Remove demo data',
+    demoRemoveConfirm: 'This removes the demo datasources (and their catalog entries), disables the report API sales_daily_summary and the account analyst. Continue?',
+    demoRemoved: 'Demo data removed',
     users: 'Users',
     activeUsers: '{n} active',
     events: 'Total events',

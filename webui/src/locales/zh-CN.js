@@ -136,6 +136,11 @@ export default {
     },
   },
   dashboard: {
+    demoTitle: '这是演示工作区',
+    demoBody: '演示数据仓库、报表接口、血缘、质量规则与分析师账号（analyst / Analyst-Demo-1）均由首次启动自动创建。熟悉后可一键移除，重启后不会再出现。',
+    demoRemove: '移除演示数据',
+    demoRemoveConfirm: '将删除演示数据源（连同其目录条目）、停用报表接口 sales_daily_summary 并禁用账号 analyst。继续？',
+    demoRemoved: '演示数据已移除',
     users: '用户数',
     activeUsers: '启用 {n} 人',
     events: '事件总数',
