@@ -39,6 +39,7 @@ import (
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
+	intproj "assetflow/projections/integration"
 	dsproj "assetflow/projections/datasource"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
@@ -101,11 +102,13 @@ func serve(ctx context.Context) error {
 
 	lineageSvc := c.lineageService()
 	bg, cancel := context.WithCancel(ctx)
+	syncSvc := c.integrationService(dsService, bg)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
+		Integration: httpapi.IntegrationDeps{Service: syncSvc, Queries: intproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
 		Lineage: lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
@@ -167,7 +170,7 @@ func serve(ctx context.Context) error {
 	})
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
-			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
+			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}), syncSchedules(intproj.Queries{Pool: c.pool}, syncSvc))
 	})
 
 	if cfg.PprofAddr != "" {
@@ -192,6 +195,7 @@ func serve(ctx context.Context) error {
 	facts.Close()
 	cancel()
 	wg.Wait()
+	syncSvc.Wait()
 	_ = publisher.Close()
 	if embedded != nil {
 		embedded.Close()
@@ -266,7 +270,8 @@ func brokerReachable(ctx context.Context, brokers []string) error {
 
 // runSchedules keeps the scheduled collections in step with the schedules read model and, on the
 // leader, ends runs whose replica died. Every replica runs this; only the lock holder's jobs fire.
-func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler, alarms *appdsvc.Alarms) error {
+func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler, alarms *appdsvc.Alarms,
+	more ...func(context.Context) []scheduler.Entry) error {
 	elector := &scheduler.LockElector{Locks: locks, Key: "assetflow-scheduler"}
 	s, err := scheduler.New(ctx, elector)
 	if err != nil {
@@ -305,6 +310,9 @@ func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, 
 						slog.Info("scheduled profiling done", "datasource", ds, "tables", len(ids), "failed", failed)
 					}})
 				}
+			}
+			for _, m := range more {
+				entries = append(entries, m(ctx)...)
 			}
 			s.Sync(entries)
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -10,6 +12,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
+	appint "assetflow/application/integration"
 	applineage "assetflow/application/lineage"
 	"assetflow/application/permission"
 	"assetflow/domain/access"
@@ -18,6 +21,7 @@ import (
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
+	"assetflow/domain/integration"
 	"assetflow/domain/lineage"
 	"assetflow/domain/monitor"
 	"assetflow/infrastructure/accounts"
@@ -27,6 +31,7 @@ import (
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/exportstore"
 	"assetflow/infrastructure/postgres"
+	"assetflow/infrastructure/scheduler"
 	"assetflow/infrastructure/querycancel"
 	"assetflow/infrastructure/secrets"
 	"assetflow/infrastructure/sqlparse"
@@ -35,6 +40,7 @@ import (
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
+	intproj "assetflow/projections/integration"
 	dsproj "assetflow/projections/datasource"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
@@ -50,12 +56,13 @@ func allEvents() []eventsourcing.Event {
 	out = append(out, dataservice.Events()...)
 	out = append(out, monitor.Events()...)
 	out = append(out, lineage.Events()...)
+	out = append(out, integration.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
-	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{}}
+	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{}, intproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.
@@ -251,3 +258,61 @@ func (s lineageSources) LineageSource(ctx context.Context, id string) (applineag
 func (c *core) lineageService() *applineage.Service {
 	return applineage.NewService(lineageAnalyser{}, lineageSources{dsproj.Queries{Pool: c.pool}, catproj.Queries{Pool: c.pool}}, c.repo)
 }
+
+// syncEndpoints opens datasources as sync sources and targets through the datasource service's
+// pools; the engines that can take part are the SQL ones the connectors read and write.
+type syncEndpoints struct{ ds *appds.Service }
+
+func (e syncEndpoints) Source(ctx context.Context, id string) (appint.Source, error) {
+	c, cfg, err := e.ds.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	src, ok := c.(appint.Source)
+	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.StarRocks, datasource.PostgreSQL}, cfg.Type) {
+		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync source yet (MySQL, MariaDB, StarRocks and PostgreSQL can)", cfg.Type))
+	}
+	return src, nil
+}
+
+func (e syncEndpoints) Target(ctx context.Context, id string) (appint.Target, error) {
+	c, cfg, err := e.ds.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tgt, ok := c.(appint.Target)
+	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.PostgreSQL}, cfg.Type) {
+		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync target yet (MySQL, MariaDB and PostgreSQL can)", cfg.Type))
+	}
+	return tgt, nil
+}
+
+// integrationService wires sync tasks and runs; runs live in background.
+func (c *core) integrationService(ds *appds.Service, background context.Context) *appint.Service {
+	svc := appint.NewService(c.repo, eventstore.Recorder{Store: c.store, Codec: c.codec}, postgres.Locks{Pool: c.pool},
+		syncEndpoints{ds}, intproj.Queries{Pool: c.pool}, scheduler.ValidCron)
+	svc.Background = background
+	return svc
+}
+
+// syncSchedules lists the scheduled sync tasks as scheduler entries.
+func syncSchedules(q intproj.Queries, svc *appint.Service) func(context.Context) []scheduler.Entry {
+	system := eventsourcing.Metadata{ActorID: "scheduler", ActorName: "scheduler"}
+	return func(ctx context.Context) []scheduler.Entry {
+		tasks, err := q.ScheduledTasks(ctx)
+		if err != nil {
+			return nil
+		}
+		var out []scheduler.Entry
+		for _, t := range tasks {
+			id := t.ID
+			out = append(out, scheduler.Entry{Key: "sync:" + id, Cron: t.Schedule, Run: func(ctx context.Context) {
+				if _, _, err := svc.Run(ctx, id, appint.TriggerSchedule, system); err != nil {
+					slog.Warn("scheduled sync did not start", "task", id, "err", err)
+				}
+			}})
+		}
+		return out
+	}
+}
+

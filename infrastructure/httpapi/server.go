@@ -58,6 +58,8 @@ type Deps struct {
 	LineageQ    lineageproj.Queries
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
+	// Integration serves sync tasks and runs; routes are off when its service is nil.
+	Integration IntegrationDeps
 	// Background is the server's lifetime, for work that outlives a request.
 	Background  context.Context
 	CatalogQ    catproj.Queries
@@ -131,6 +133,7 @@ func New(d Deps) *fiber.App {
 	h.monitorRoutes(authed)
 	h.lineageRoutes(authed)
 	h.permissionRoutes(authed)
+	h.integrationRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)

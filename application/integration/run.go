@@ -1,0 +1,334 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	es "assetflow/domain/eventsourcing"
+	"assetflow/domain/fault"
+	domain "assetflow/domain/integration"
+)
+
+// Triggers of a run.
+const (
+	TriggerManual   = "manual"
+	TriggerSchedule = "schedule"
+)
+
+var (
+	errPaused   = errors.New("the task was paused")
+	errDeleted  = errors.New("the task was deleted")
+	errShutdown = errors.New("the server stopped; the next run resumes after the last committed chunk")
+)
+
+func lockKey(taskID string) string { return "integration-run:" + taskID }
+
+// Run starts a run of the task in the background and returns its id at once. At most one run of a
+// task is active cluster-wide; a new run resumes where an interrupted one stopped.
+func (s *Service) Run(ctx context.Context, taskID, trigger string, meta es.Metadata) (string, es.Ref, error) {
+	t, err := s.load(ctx, taskID)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	if t.Status == domain.StatusPaused {
+		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
+	}
+	src, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	tgt, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	unlock, ok, err := s.locks.TryLock(ctx, lockKey(taskID))
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	if !ok {
+		return "", es.Ref{}, fault.Conflict("a run of this task is already active; wait for it to finish")
+	}
+	started := false
+	defer func() {
+		if !started {
+			unlock()
+		}
+	}()
+	// Runs the read model still shows as running hold no lock, so their replica stopped: end them.
+	if stale, err := s.runs.RunningRuns(ctx, taskID); err == nil {
+		for _, id := range stale {
+			_, _ = s.recorder.Record(ctx, id, domain.StreamRun, domain.RunFailed{RunID: id, TaskID: taskID,
+				Reason: "interrupted: the replica running it stopped; the next run resumes after the last committed chunk"}, meta)
+		}
+	}
+	tables, err := s.resolve(ctx, src, t.Spec)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	runID := "syncrun-" + uuid.NewString()
+	names := make([]string, len(tables))
+	for i, tr := range tables {
+		names[i] = tr.Source()
+	}
+	ref, err := s.recorder.Record(ctx, runID, domain.StreamRun, domain.RunStarted{RunID: runID, TaskID: taskID, TaskName: t.Spec.Name,
+		Trigger: trigger, Mode: t.Spec.Mode, Tables: names}, meta)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	runCtx, cancel := context.WithCancelCause(s.Background)
+	s.mu.Lock()
+	s.active[taskID] = cancel
+	s.mu.Unlock()
+	started = true
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		defer unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.active, taskID)
+			s.mu.Unlock()
+			cancel(nil)
+		}()
+		r := &run{svc: s, id: runID, task: t, src: src, tgt: tgt, meta: meta}
+		r.execute(runCtx, tables)
+	}()
+	return runID, ref, nil
+}
+
+// stop cancels the task's active run on this replica.
+func (s *Service) stop(taskID string, cause error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cancel, ok := s.active[taskID]; ok {
+		cancel(cause)
+	}
+}
+
+// run is one execution of a task.
+type run struct {
+	svc  *Service
+	id   string
+	task *domain.Task
+	src  Source
+	tgt  Target
+	meta es.Metadata
+
+	rowsRead, rowsWritten, bytes int64
+	lastChunk                    string
+}
+
+// execute copies every table and records how the run ended.
+func (r *run) execute(ctx context.Context, tables []tableRef) {
+	start := r.svc.Now()
+	var failed error
+	var failedTable string
+	for _, t := range tables {
+		if err := r.table(ctx, t); err != nil {
+			failed, failedTable = err, t.Source()
+			break
+		}
+	}
+	record := context.WithoutCancel(ctx)
+	if failed == nil {
+		_, err := r.svc.recorder.Record(record, r.id, domain.StreamRun, domain.RunCompleted{RunID: r.id, TaskID: r.task.ID(),
+			RowsRead: r.rowsRead, RowsWritten: r.rowsWritten, Bytes: r.bytes, Tables: len(tables), DurationMs: r.svc.Now().Sub(start).Milliseconds()}, r.meta)
+		if err != nil {
+			slog.Error("recording the end of a sync run failed", "run", r.id, "err", err)
+		}
+		return
+	}
+	paused := false
+	reason := failed.Error()
+	if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
+		paused = errors.Is(cause, errPaused)
+		if errors.Is(cause, context.Canceled) {
+			cause = errShutdown
+		}
+		reason = cause.Error()
+	}
+	slog.Warn("sync run failed", "run", r.id, "task", r.task.ID(), "table", failedTable, "err", failed)
+	if _, err := r.svc.recorder.Record(record, r.id, domain.StreamRun, domain.RunFailed{RunID: r.id, TaskID: r.task.ID(), Reason: reason,
+		Table: failedTable, LastChunk: r.lastChunk, Paused: paused}, r.meta); err != nil {
+		slog.Error("recording the end of a sync run failed", "run", r.id, "err", err)
+	}
+}
+
+// table copies one source table: a pass of chunks in primary-key order, each written with its
+// progress mark in one target transaction. A pass interrupted earlier is resumed after its last
+// mark, with the same bounds.
+func (r *run) table(ctx context.Context, t tableRef) error {
+	spec := r.task.Spec
+	cols, err := r.src.SyncColumns(ctx, t.Database, t.Table)
+	if err != nil {
+		return fmt.Errorf("read the columns of %s: %w", t.Source(), err)
+	}
+	var key []string
+	var keyTypes []domain.ColumnType
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+		if c.PrimaryKey {
+			key = append(key, c.Name)
+			keyTypes = append(keyTypes, c.Type)
+		}
+	}
+	if len(key) == 0 {
+		return fmt.Errorf("table %s has no primary key: a sync reads tables in primary-key order", t.Source())
+	}
+	var inc *domain.SyncColumn
+	if spec.Mode == domain.ModeIncremental {
+		for i := range cols {
+			if strings.EqualFold(cols[i].Name, spec.IncrementalColumn) {
+				inc = &cols[i]
+			}
+		}
+		if inc == nil {
+			return fmt.Errorf("table %s has no incremental column %q", t.Source(), spec.IncrementalColumn)
+		}
+	}
+	target, err := r.tgt.PrepareTable(ctx, spec.TargetDatabase, t.TargetTable, cols)
+	if err != nil {
+		return fmt.Errorf("prepare the target table %s: %w", t.TargetTable, err)
+	}
+	progressKey := t.Source()
+	if spec.Scope == domain.ScopeSharded || t.TargetTable != t.Table {
+		progressKey += "->" + t.TargetTable
+	}
+	mark, err := r.tgt.LastMark(ctx, spec.TargetDatabase, r.task.ID(), progressKey)
+	if err != nil {
+		return fmt.Errorf("read the progress of %s: %w", t.Source(), err)
+	}
+	pass := domain.ChunkMark{TaskID: r.task.ID(), SourceTable: progressKey, PassID: r.id, RunID: r.id}
+	var after []any
+	var low, high any
+	var incType []domain.ColumnType
+	if inc != nil {
+		incType = []domain.ColumnType{inc.Type}
+	}
+	if mark != nil && !mark.Done {
+		pass.PassID, pass.Chunk = mark.PassID, mark.Chunk
+		if after, err = domain.DecodeValues(mark.LastKey, keyTypes); err != nil {
+			return err
+		}
+		pass.Low, pass.High = mark.Low, mark.High
+	} else if inc != nil {
+		if mark != nil && mark.High != "" {
+			pass.Low = mark.High
+		}
+		h, err := r.src.MaxValue(ctx, t.Database, t.Table, *inc)
+		if err != nil {
+			return fmt.Errorf("read the maximum of %s.%s: %w", t.Source(), inc.Name, err)
+		}
+		pass.High = domain.EncodeValues([]any{h})
+		if h == nil {
+			pass.High = pass.Low
+		}
+	}
+	if inc != nil {
+		if v, err := domain.DecodeValues(pass.Low, incType); err != nil {
+			return err
+		} else if v != nil {
+			low = v[0]
+		}
+		if v, err := domain.DecodeValues(pass.High, incType); err != nil {
+			return err
+		} else if v != nil {
+			high = v[0]
+		}
+	}
+	first, schemaReported := pass.Chunk == 0, false
+	limit := spec.ChunkRows
+	for {
+		if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+			return err
+		}
+		var rows [][]any
+		if inc == nil || high != nil {
+			read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: names, Key: key, After: after, Limit: limit}
+			if inc != nil {
+				read.Bounds = &domain.Bounds{Column: inc.Name, Low: low, High: high}
+			}
+			if rows, err = r.src.ReadChunk(ctx, read); err != nil {
+				return fmt.Errorf("read %s: %w", t.Source(), err)
+			}
+		}
+		done := len(rows) < limit
+		from := domain.EncodeValues(after)
+		if len(rows) > 0 {
+			last := rows[len(rows)-1]
+			after = after[:0:0]
+			for _, k := range key {
+				for i, n := range names {
+					if n == k {
+						after = append(after, domain.Normalize(last[i], cols[i].Type))
+					}
+				}
+			}
+		}
+		m := pass
+		m.Chunk++
+		m.RunID = r.id
+		m.LastKey = domain.EncodeValues(after)
+		m.Rows = int64(len(rows))
+		m.Done = done
+		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: target, Columns: names, Key: key, Rows: rows,
+			WriteMode: spec.WriteMode, Clear: first && spec.WriteMode == domain.WriteOverwrite, Mark: m})
+		if errors.Is(err, domain.ErrChunkWritten) {
+			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, t.Source())
+		}
+		if err != nil {
+			return fmt.Errorf("write chunk %d of %s into %s: %w", m.Chunk, t.Source(), t.TargetTable, err)
+		}
+		first = false
+		pass = m
+		r.lastChunk = fmt.Sprintf("%s#%d", t.Source(), m.Chunk)
+		size := rowBytes(rows)
+		r.rowsRead += int64(len(rows))
+		r.rowsWritten += written
+		r.bytes += size
+		if hook := r.svc.AfterChunk; hook != nil {
+			if err := hook(r.id, t.Source(), m.Chunk); err != nil {
+				return err
+			}
+		}
+		ev := domain.ChunkCommitted{RunID: r.id, TaskID: r.task.ID(), SourceTable: t.Source(), TargetTable: t.TargetTable, Chunk: m.Chunk,
+			FromKey: from, ToKey: m.LastKey, RowsRead: int64(len(rows)), RowsWritten: written, Bytes: size, Watermark: pass.High, TableDone: done}
+		if !schemaReported {
+			ev.Created, ev.AddedColumns, schemaReported = target.Created, target.AddedColumns, true
+		}
+		if _, err := r.svc.recorder.Record(context.WithoutCancel(ctx), r.id, domain.StreamRun, ev, r.meta); err != nil {
+			return fmt.Errorf("record chunk %d of %s (it is committed in the target): %w", m.Chunk, t.Source(), err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// rowBytes estimates the size of rows as transferred.
+func rowBytes(rows [][]any) int64 {
+	var n int64
+	for _, row := range rows {
+		for _, v := range row {
+			switch x := v.(type) {
+			case nil:
+			case []byte:
+				n += int64(len(x))
+			case string:
+				n += int64(len(x))
+			case time.Time:
+				n += 8
+			default:
+				n += 8
+			}
+		}
+	}
+	return n
+}
