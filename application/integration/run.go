@@ -67,11 +67,24 @@ func (s *Service) Run(ctx context.Context, taskID, trigger string, meta es.Metad
 				Reason: "interrupted: the replica running it stopped; the next run resumes after the last committed chunk"}, meta)
 		}
 	}
+	runID := "syncrun-" + uuid.NewString()
 	tables, err := s.resolve(ctx, src, t.Spec)
 	if err != nil {
-		return "", es.Ref{}, err
+		if fault.KindOf(err) == fault.KindInvalid {
+			return "", es.Ref{}, err
+		}
+		// The source cannot be read (credentials, network): the run exists and failed, with why.
+		if _, rerr := s.recorder.Record(ctx, runID, domain.StreamRun, domain.RunStarted{RunID: runID, TaskID: taskID, TaskName: t.Spec.Name,
+			Trigger: trigger, Mode: t.Spec.Mode, Tables: []string{}}, meta); rerr != nil {
+			return "", es.Ref{}, rerr
+		}
+		ref, rerr := s.recorder.Record(ctx, runID, domain.StreamRun, domain.RunFailed{RunID: runID, TaskID: taskID,
+			Reason: "list the source tables: " + err.Error()}, meta)
+		if rerr != nil {
+			return "", es.Ref{}, rerr
+		}
+		return runID, ref, nil
 	}
-	runID := "syncrun-" + uuid.NewString()
 	names := make([]string, len(tables))
 	for i, tr := range tables {
 		names[i] = tr.Source()
