@@ -39,8 +39,8 @@ import (
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
-	intproj "assetflow/projections/integration"
 	dsproj "assetflow/projections/datasource"
+	intproj "assetflow/projections/integration"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -107,8 +107,7 @@ func serve(ctx context.Context) error {
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
-		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
-		Integration: httpapi.IntegrationDeps{Service: syncSvc, Queries: intproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
+		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg, Integration: httpapi.IntegrationDeps{Service: syncSvc, Queries: intproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
 		Lineage: lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,

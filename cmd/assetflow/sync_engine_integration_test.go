@@ -204,10 +204,8 @@ func TestSyncResumeAfterInterruptIntegration(t *testing.T) {
 func TestSyncShardedIntegration(t *testing.T) {
 	r := newSyncRig(t)
 	prefix := r.mdb + "_db_"
-	var dbs []string
 	for d := range 4 {
 		db := prefix + string(rune('0'+d))
-		dbs = append(dbs, db)
 		r.mariaExec("create database " + db)
 		t.Cleanup(func() { _, _ = r.maria.Exec("drop database if exists " + db) })
 		for tb := range 8 {

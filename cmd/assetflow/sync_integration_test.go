@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -264,14 +263,3 @@ func (r *syncRig) mariaChecksum(table, expr string) string {
 func (r *syncRig) pgChecksum(table, expr string) string {
 	return r.pgString(fmt.Sprintf("select count(*) || ':' || md5(string_agg(%s, '|' order by id)) from %s", expr, table))
 }
-
-func waitUntil(t *testing.T, what string, fn func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if fn() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-

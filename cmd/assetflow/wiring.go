@@ -31,8 +31,8 @@ import (
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/exportstore"
 	"assetflow/infrastructure/postgres"
-	"assetflow/infrastructure/scheduler"
 	"assetflow/infrastructure/querycancel"
+	"assetflow/infrastructure/scheduler"
 	"assetflow/infrastructure/secrets"
 	"assetflow/infrastructure/sqlparse"
 	"assetflow/infrastructure/sqltemplate"
@@ -40,8 +40,8 @@ import (
 	"assetflow/projections/audit"
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
-	intproj "assetflow/projections/integration"
 	dsproj "assetflow/projections/datasource"
+	intproj "assetflow/projections/integration"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	"assetflow/projections/runner"
@@ -315,4 +315,3 @@ func syncSchedules(q intproj.Queries, svc *appint.Service) func(context.Context)
 		return out
 	}
 }
-
