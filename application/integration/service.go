@@ -186,6 +186,7 @@ func (s *Service) load(ctx context.Context, id string) (*domain.Task, error) {
 // the incremental column, and the schedule. Every problem is reported at once.
 func (s *Service) check(ctx context.Context, spec domain.Spec) (domain.Spec, error) {
 	spec, err := spec.Normalize()
+	wellFormed := err == nil
 	var problems []fault.Detail
 	var fe *fault.Error
 	if err != nil {
@@ -226,7 +227,7 @@ func (s *Service) check(ctx context.Context, spec domain.Spec) (domain.Spec, err
 			}
 		}
 	}
-	if src != nil && len(problems) == 0 {
+	if src != nil && wellFormed {
 		if err := s.checkSource(ctx, src, spec, add); err != nil {
 			return spec, err
 		}
