@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"assetflow/infrastructure/postgres/pgtest"
 )
@@ -124,6 +127,9 @@ func TestSyncAPIIntegration(t *testing.T) {
 		t.Fatalf("runs of the task: %d %v", code, out)
 	}
 
+	if code, out = s.call("DELETE", "/api/datasources/"+srcID, token, nil); code != 409 || !strings.Contains(fmt.Sprint(out["details"]), "sync task orders") {
+		t.Fatalf("removing a datasource a task reads: %d %v", code, out)
+	}
 	if code, out = s.call("POST", "/api/integration/tasks/"+id+"/pause", token, nil); code != 200 || data(out)["status"] != "paused" || data(out)["next_run_at"] != nil {
 		t.Fatalf("pause: %d %v", code, out)
 	}
@@ -144,5 +150,88 @@ func TestSyncAPIIntegration(t *testing.T) {
 	}
 	if code, _ = s.call("GET", "/api/integration/runs/syncrun-nope", token, nil); code != 404 {
 		t.Fatalf("unknown run: %d", code)
+	}
+}
+
+// kill -9 of the server mid-run: after a restart the next run resumes after the last chunk the
+// target committed, and the target ends equal to the source, with no row written twice.
+func TestSyncKilledServerResumesIntegration(t *testing.T) {
+	dbURL, target := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
+	env := []string{"ASSETFLOW_DATABASE_URL=" + dbURL, "ASSETFLOW_DATA_DIR=" + t.TempDir()}
+	s := startServer(t, append(env, "ASSETFLOW_EMBEDDED_KAFKA_ADDR="+freePort(t))...)
+	token := s.login()
+	root, err := sqlOpenMaria()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	src := "aft_synckill_" + strings.ReplaceAll(uuidString(), "-", "")[:10]
+	if _, err := root.Exec("create database " + src + "; use " + src + "; create table big (id int primary key, v char(32), n decimal(12,2));" +
+		"insert into big select seq, md5(seq), seq / 4 from seq_1_to_300000"); err != nil {
+		t.Fatal(err)
+	}
+	defer root.Exec("drop database " + src)
+	u, _ := url.Parse(target)
+	_, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "kill-src", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "database": src})
+	srcID := data(out)["id"].(string)
+	_, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "kill-dst", "type": "postgresql", "host": "127.0.0.1", "port": 5432,
+		"username": "postgres", "database": strings.TrimPrefix(u.Path, "/")})
+	dstID := data(out)["id"].(string)
+	code, out := s.call("POST", "/api/integration/tasks", token, map[string]any{"name": "big", "scope": "single_table", "source_datasource_id": srcID,
+		"tables": []string{"big"}, "target_datasource_id": dstID, "target_database": "public", "chunk_rows": 500})
+	if code != 201 {
+		t.Fatalf("create task: %d %v", code, out)
+	}
+	id := data(out)["id"].(string)
+	_, out = s.call("POST", "/api/integration/tasks/"+id+"/run", token, nil)
+	first := data(out)["run_id"].(string)
+
+	pg, err := pgxpool.New(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	count := func(q string) int64 {
+		var n int64
+		_ = pg.QueryRow(context.Background(), q).Scan(&n)
+		return n
+	}
+	for deadline := time.Now().Add(30 * time.Second); count("select count(*) from assetflow_sync_chunks") < 10; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no chunks committed")
+		}
+	}
+	s.kill()
+	committed := count("select count(*) from big")
+	if committed == 0 || committed >= 300000 {
+		t.Fatalf("%d rows when the server was killed", committed)
+	}
+
+	s = startServer(t, append(env, "ASSETFLOW_EMBEDDED_KAFKA_ADDR="+freePort(t))...)
+	token = s.login()
+	code, out = s.call("POST", "/api/integration/tasks/"+id+"/run", token, nil)
+	if code != 202 {
+		t.Fatalf("run after restart: %d %v", code, out)
+	}
+	run := s.waitSyncRun(t, token, data(out)["run_id"].(string))
+	if run["status"] != "succeeded" || run["rows_written"].(float64) != float64(300000-committed) {
+		t.Fatalf("resumed run %v (the killed one had committed %d rows)", run, committed)
+	}
+	_, out = s.call("GET", "/api/integration/runs/"+first, token, nil)
+	if r := data(out); r["status"] != "failed" || !strings.Contains(r["error"].(string), "interrupted") {
+		t.Fatalf("the killed run reads %v", r)
+	}
+	var srcSum, dstSum string
+	if err := root.QueryRow("select concat(count(*), ':', sum(n)) from " + src + ".big").Scan(&srcSum); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.QueryRow(context.Background(), "select count(*) || ':' || sum(n) || ':' || count(distinct id) from big").Scan(&dstSum); err != nil {
+		t.Fatal(err)
+	}
+	if want := srcSum + ":300000"; dstSum != want {
+		t.Fatalf("target %s, want %s", dstSum, want)
+	}
+	if n := count("select count(*) from (select 1 from big group by v having count(*) > 1) d"); n != 0 {
+		t.Fatalf("%d duplicated values", n)
 	}
 }

@@ -137,7 +137,7 @@ func (c *core) datasourceService(key []byte, pools *datasources.Pools) (*appds.S
 	if err != nil {
 		return nil, err
 	}
-	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}), nil
+	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}, intproj.Queries{Pool: c.pool}), nil
 }
 
 // catalogSources lets the collector read datasources through the datasource service's pools.
