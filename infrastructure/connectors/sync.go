@@ -186,6 +186,12 @@ func (c *sqlConnector) PrepareTable(ctx context.Context, db, table string, cols 
 		return integration.TargetTable{}, err
 	}
 	tt := integration.TargetTable{Database: db, Table: table}
+	if _, pg := d.(postgresCatalog); pg && db != "" {
+		// On PostgreSQL the target "database" is a schema: create it like a missing table.
+		if _, err := c.db.ExecContext(ctx, "create schema if not exists "+d.quote(db)); err != nil {
+			return tt, c.err(fmt.Errorf("create schema %s: %w", db, err))
+		}
+	}
 	if _, err := c.db.ExecContext(ctx, d.progressDDL(qualify(d, db, ProgressTable))); err != nil {
 		return tt, c.err(fmt.Errorf("create the progress table: %w", err))
 	}
