@@ -258,32 +258,63 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	}
 	first, schemaReported := pass.Chunk == 0, false
 	limit := spec.ChunkRows
+	keyOf := func(row []any) []any {
+		k := make([]any, 0, len(key))
+		for _, name := range key {
+			for i, n := range names {
+				if n == name {
+					k = append(k, domain.Normalize(row[i], cols[i].Type))
+				}
+			}
+		}
+		return k
+	}
+	// The next chunk is read while the current one is written (reads never depend on writes:
+	// keyset paging needs only the last key read). At most three chunks are in memory.
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	chunks := make(chan chunkRead, 1)
+	go func(after []any) {
+		defer close(chunks)
+		for {
+			var res chunkRead
+			if inc == nil || high != nil {
+				read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: names, Key: key, After: after, Limit: limit}
+				if inc != nil {
+					read.Bounds = &domain.Bounds{Column: inc.Name, Low: low, High: high}
+				}
+				res.rows, res.err = r.src.ReadChunk(readCtx, read)
+			}
+			select {
+			case chunks <- res:
+			case <-readCtx.Done():
+				return
+			}
+			if res.err != nil || len(res.rows) < limit {
+				return
+			}
+			after = keyOf(res.rows[len(res.rows)-1])
+		}
+	}(after)
 	for {
 		if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
 			return err
 		}
-		var rows [][]any
-		if inc == nil || high != nil {
-			read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: names, Key: key, After: after, Limit: limit}
-			if inc != nil {
-				read.Bounds = &domain.Bounds{Column: inc.Name, Low: low, High: high}
+		res, ok := <-chunks
+		if !ok {
+			if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+				return err
 			}
-			if rows, err = r.src.ReadChunk(ctx, read); err != nil {
-				return fmt.Errorf("read %s: %w", t.Source(), err)
-			}
+			return fmt.Errorf("read %s: the reader stopped", t.Source())
 		}
+		if res.err != nil {
+			return fmt.Errorf("read %s: %w", t.Source(), res.err)
+		}
+		rows := res.rows
 		done := len(rows) < limit
 		from := domain.EncodeValues(after)
 		if len(rows) > 0 {
-			last := rows[len(rows)-1]
-			after = after[:0:0]
-			for _, k := range key {
-				for i, n := range names {
-					if n == k {
-						after = append(after, domain.Normalize(last[i], cols[i].Type))
-					}
-				}
-			}
+			after = keyOf(rows[len(rows)-1])
 		}
 		m := pass
 		m.Chunk++
@@ -323,6 +354,12 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 			return nil
 		}
 	}
+}
+
+// chunkRead is one chunk handed from the reader to the writer.
+type chunkRead struct {
+	rows [][]any
+	err  error
 }
 
 // rowBytes estimates the size of rows as transferred.

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -41,6 +42,8 @@ type querier interface {
 type sqlConnector struct {
 	db  *sql.DB
 	eng engine
+	// noLocalInfile is set once the server refused LOAD DATA LOCAL (sync writes use INSERT then).
+	noLocalInfile atomic.Bool
 }
 
 func newSQLConnector(db *sql.DB, eng engine) *sqlConnector {

@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"assetflow/domain/integration"
@@ -325,6 +327,19 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 			return 0, err
 		}
 	}
+	if w.WriteMode != integration.WriteUpsert && !c.noLocalInfile.Load() {
+		n, err := m.loadData(ctx, tx, target, w)
+		if err == nil {
+			if err := tx.Commit(); err != nil {
+				return 0, err
+			}
+			return n, nil
+		}
+		if !errors.As(err, &me) || (me.Number != 1148 && me.Number != 3948) {
+			return 0, err
+		}
+		c.noLocalInfile.Store(true) // the server refuses LOAD DATA LOCAL: multi-row INSERTs from now on
+	}
 	per := max(1, min(2000, 60000/max(1, len(w.Columns))))
 	head := "insert into " + target + " (" + quoteList(m, w.Columns) + ") values "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(w.Columns)), ",") + ")"
@@ -356,6 +371,115 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 		return 0, err
 	}
 	return int64(len(w.Rows)), nil
+}
+
+// loadData writes the rows with LOAD DATA LOCAL INFILE from memory, several times faster than
+// INSERT statements. With LOCAL the server turns errors (duplicate keys, values the column cannot
+// hold) into warnings and skips or truncates, so any warning fails the chunk, which the caller
+// then rolls back.
+func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w integration.ChunkWrite) (int64, error) {
+	types := map[string]ColumnType{}
+	for _, col := range w.Table.Columns {
+		types[strings.ToLower(col.Name)] = col.Type
+	}
+	kinds := make([]ColumnType, len(w.Columns))
+	for i, col := range w.Columns {
+		kinds[i] = types[strings.ToLower(col)]
+	}
+	var buf bytes.Buffer
+	for _, row := range w.Rows {
+		for i, v := range row {
+			if i > 0 {
+				buf.WriteByte('\t')
+			}
+			loadDataText(&buf, v, kinds[i])
+		}
+		buf.WriteByte('\n')
+	}
+	name := "assetflow-sync-" + uuid.NewString()
+	data := buf.Bytes()
+	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(data) })
+	defer mysql.DeregisterReaderHandler(name)
+	res, err := tx.ExecContext(ctx, "load data local infile 'Reader::"+name+"' into table "+target+" character set binary ("+quoteList(m, w.Columns)+")")
+	if err != nil {
+		return 0, err
+	}
+	var level, message string
+	var code int
+	switch err := tx.QueryRowContext(ctx, "show warnings limit 1").Scan(&level, &code, &message); {
+	case err == nil:
+		return 0, &mysql.MySQLError{Number: uint16(code), Message: message + " (the chunk was not written)"}
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n != int64(len(w.Rows)) {
+		return 0, fmt.Errorf("%d of %d rows were written (duplicate keys?); the chunk was not written", n, len(w.Rows))
+	}
+	return n, err
+}
+
+// loadDataText writes v in LOAD DATA's default text format for a column of type t.
+func loadDataText(buf *bytes.Buffer, v any, t ColumnType) {
+	switch x := v.(type) {
+	case nil:
+		buf.WriteString(`\N`)
+	case []byte:
+		loadDataEscape(buf, x)
+	case string:
+		loadDataEscape(buf, []byte(x))
+	case time.Time:
+		x = x.UTC()
+		switch t.Kind {
+		case integration.TypeDate:
+			buf.WriteString(x.Format("2006-01-02"))
+		case integration.TypeTime:
+			buf.WriteString(x.Format("15:04:05.999999"))
+		default:
+			buf.WriteString(x.Format("2006-01-02 15:04:05.999999"))
+		}
+	case bool:
+		if x {
+			buf.WriteByte('1')
+		} else {
+			buf.WriteByte('0')
+		}
+	case int64:
+		buf.WriteString(strconv.FormatInt(x, 10))
+	case int32:
+		buf.WriteString(strconv.FormatInt(int64(x), 10))
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+	case uint64:
+		buf.WriteString(strconv.FormatUint(x, 10))
+	case float64:
+		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	case float32:
+		buf.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
+	case fmt.Stringer:
+		loadDataEscape(buf, []byte(x.String()))
+	default:
+		loadDataEscape(buf, []byte(fmt.Sprint(x)))
+	}
+}
+
+func loadDataEscape(buf *bytes.Buffer, b []byte) {
+	for _, ch := range b {
+		switch ch {
+		case '\\':
+			buf.WriteString(`\\`)
+		case '\t':
+			buf.WriteString(`\t`)
+		case '\n':
+			buf.WriteString(`\n`)
+		case '\r':
+			buf.WriteString(`\r`)
+		case 0:
+			buf.WriteString(`\0`)
+		default:
+			buf.WriteByte(ch)
+		}
+	}
 }
 
 func containsFold(list []string, s string) bool {
