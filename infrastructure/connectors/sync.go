@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/google/uuid"
@@ -387,12 +384,13 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 		kinds[i] = types[strings.ToLower(col)]
 	}
 	var buf bytes.Buffer
+	var scratch []byte
 	for _, row := range w.Rows {
 		for i, v := range row {
 			if i > 0 {
 				buf.WriteByte('\t')
 			}
-			loadDataText(&buf, v, kinds[i])
+			scratch = writeText(&buf, scratch, v, kinds[i], loadDataFormat)
 		}
 		buf.WriteByte('\n')
 	}
@@ -417,69 +415,6 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 		return 0, fmt.Errorf("%d of %d rows were written (duplicate keys?); the chunk was not written", n, len(w.Rows))
 	}
 	return n, err
-}
-
-// loadDataText writes v in LOAD DATA's default text format for a column of type t.
-func loadDataText(buf *bytes.Buffer, v any, t ColumnType) {
-	switch x := v.(type) {
-	case nil:
-		buf.WriteString(`\N`)
-	case []byte:
-		loadDataEscape(buf, x)
-	case string:
-		loadDataEscape(buf, []byte(x))
-	case time.Time:
-		x = x.UTC()
-		switch t.Kind {
-		case integration.TypeDate:
-			buf.WriteString(x.Format("2006-01-02"))
-		case integration.TypeTime:
-			buf.WriteString(x.Format("15:04:05.999999"))
-		default:
-			buf.WriteString(x.Format("2006-01-02 15:04:05.999999"))
-		}
-	case bool:
-		if x {
-			buf.WriteByte('1')
-		} else {
-			buf.WriteByte('0')
-		}
-	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
-	case int32:
-		buf.WriteString(strconv.FormatInt(int64(x), 10))
-	case int:
-		buf.WriteString(strconv.Itoa(x))
-	case uint64:
-		buf.WriteString(strconv.FormatUint(x, 10))
-	case float64:
-		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-	case float32:
-		buf.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
-	case fmt.Stringer:
-		loadDataEscape(buf, []byte(x.String()))
-	default:
-		loadDataEscape(buf, []byte(fmt.Sprint(x)))
-	}
-}
-
-func loadDataEscape(buf *bytes.Buffer, b []byte) {
-	for _, ch := range b {
-		switch ch {
-		case '\\':
-			buf.WriteString(`\\`)
-		case '\t':
-			buf.WriteString(`\t`)
-		case '\n':
-			buf.WriteString(`\n`)
-		case '\r':
-			buf.WriteString(`\r`)
-		case 0:
-			buf.WriteString(`\0`)
-		default:
-			buf.WriteByte(ch)
-		}
-	}
 }
 
 func containsFold(list []string, s string) bool {
@@ -542,14 +477,13 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 			}
 		}
 		var buf bytes.Buffer
+		var scratch []byte
 		for _, row := range w.Rows {
 			for i, v := range row {
 				if i > 0 {
 					buf.WriteByte('\t')
 				}
-				if err := copyText(&buf, v, kinds[i]); err != nil {
-					return fmt.Errorf("column %s: %w", w.Columns[i], err)
-				}
+				scratch = writeText(&buf, scratch, v, kinds[i], copyFormat)
 			}
 			buf.WriteByte('\n')
 		}
@@ -577,79 +511,4 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 		return tx.Commit(ctx)
 	})
 	return written, err
-}
-
-// copyText writes v in COPY's text format for a column of type t.
-func copyText(buf *bytes.Buffer, v any, t ColumnType) error {
-	switch x := v.(type) {
-	case nil:
-		buf.WriteString(`\N`)
-	case []byte:
-		if t.Kind == integration.TypeBlob {
-			buf.WriteString(`\\x`)
-			buf.WriteString(hex.EncodeToString(x))
-			return nil
-		}
-		copyEscape(buf, string(x))
-	case string:
-		if t.Kind == integration.TypeBlob {
-			buf.WriteString(`\\x`)
-			buf.WriteString(hex.EncodeToString([]byte(x)))
-			return nil
-		}
-		copyEscape(buf, x)
-	case time.Time:
-		switch t.Kind {
-		case integration.TypeDate:
-			buf.WriteString(x.Format("2006-01-02"))
-		case integration.TypeTime:
-			buf.WriteString(x.Format("15:04:05.999999"))
-		default:
-			buf.WriteString(x.Format("2006-01-02 15:04:05.999999-07:00"))
-		}
-	case bool:
-		if x {
-			buf.WriteByte('t')
-		} else {
-			buf.WriteByte('f')
-		}
-	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
-	case int32:
-		buf.WriteString(strconv.FormatInt(int64(x), 10))
-	case int:
-		buf.WriteString(strconv.Itoa(x))
-	case uint64:
-		buf.WriteString(strconv.FormatUint(x, 10))
-	case float64:
-		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-	case float32:
-		buf.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
-	case *big.Int:
-		buf.WriteString(x.String())
-	case fmt.Stringer:
-		copyEscape(buf, x.String())
-	default:
-		copyEscape(buf, fmt.Sprint(x))
-	}
-	return nil
-}
-
-func copyEscape(buf *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		switch ch := s[i]; ch {
-		case '\\':
-			buf.WriteString(`\\`)
-		case '\t':
-			buf.WriteString(`\t`)
-		case '\n':
-			buf.WriteString(`\n`)
-		case '\r':
-			buf.WriteString(`\r`)
-		case 0:
-			// PostgreSQL text cannot hold NUL; drop it rather than fail the chunk
-		default:
-			buf.WriteByte(ch)
-		}
-	}
 }
