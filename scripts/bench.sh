@@ -17,6 +17,7 @@ run 'GatewayWrk' 1x
 run 'LineageParse' 2s 1 ./infrastructure/sqlparse/
 run 'LineageGraph1M' 300x 1 ./projections/lineage/
 run 'AccessGuard' 5x
+run 'Sync' 1x
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo
