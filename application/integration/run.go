@@ -115,6 +115,27 @@ func (s *Service) Run(ctx context.Context, taskID, trigger string, meta es.Metad
 	return runID, ref, nil
 }
 
+// ReapInterrupted ends runs that have shown no progress for a minute while nobody holds their
+// task's run lock: the replica running them stopped. It returns how many it ended.
+func (s *Service) ReapInterrupted(ctx context.Context, meta es.Metadata) (int, error) {
+	silent, err := s.runs.SilentRuns(ctx, s.Now().Add(-time.Minute))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range silent {
+		held, err := s.locks.Held(ctx, lockKey(r.TaskID))
+		if err != nil || held {
+			continue
+		}
+		if _, err := s.recorder.Record(ctx, r.RunID, domain.StreamRun, domain.RunFailed{RunID: r.RunID, TaskID: r.TaskID,
+			Reason: "interrupted: the replica running it stopped; the next run resumes after the last committed chunk"}, meta); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // stop cancels the task's active run on this replica.
 func (s *Service) stop(taskID string, cause error) {
 	s.mu.Lock()

@@ -35,6 +35,7 @@ type Recorder interface {
 // Locker takes a cluster-wide lock; ok is false when another holder has it.
 type Locker interface {
 	TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+	Held(ctx context.Context, key string) (bool, error)
 }
 
 // Source is a datasource read by a sync.
@@ -60,9 +61,17 @@ type Endpoints interface {
 	Target(ctx context.Context, datasourceID string) (Target, error)
 }
 
-// Runs lists the runs of a task the read model still shows as running.
+// Runs lists runs the read model still shows as running: a task's, or every task's that has shown
+// no progress since a time.
 type Runs interface {
 	RunningRuns(ctx context.Context, taskID string) ([]string, error)
+	SilentRuns(ctx context.Context, since time.Time) ([]RunRef, error)
+}
+
+// RunRef names a run of a task.
+type RunRef struct {
+	RunID  string
+	TaskID string
 }
 
 // Service runs the integration use cases.

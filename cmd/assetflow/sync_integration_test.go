@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -105,9 +106,18 @@ func (l *memLocks) TryLock(_ context.Context, key string) (func(), bool, error) 
 	return func() { l.mu.Lock(); delete(l.held, key); l.mu.Unlock() }, true, nil
 }
 
+func (l *memLocks) Held(_ context.Context, key string) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held[key], nil
+}
+
 type noRuns struct{}
 
 func (noRuns) RunningRuns(context.Context, string) ([]string, error) { return nil, nil }
+func (noRuns) SilentRuns(context.Context, time.Time) ([]appint.RunRef, error) {
+	return nil, nil
+}
 
 type testEndpoints map[string]connectors.Connector
 

@@ -295,10 +295,14 @@ func (c *core) integrationService(ds *appds.Service, background context.Context)
 	return svc
 }
 
-// syncSchedules lists the scheduled sync tasks as scheduler entries.
+// syncSchedules lists the scheduled sync tasks as scheduler entries, and ends runs whose replica
+// stopped (any replica may: a run's lock tells whether it is alive).
 func syncSchedules(q intproj.Queries, svc *appint.Service) func(context.Context) []scheduler.Entry {
 	system := eventsourcing.Metadata{ActorID: "scheduler", ActorName: "scheduler"}
 	return func(ctx context.Context) []scheduler.Entry {
+		if n, err := svc.ReapInterrupted(ctx, system); err == nil && n > 0 {
+			slog.Warn("ended interrupted sync runs", "count", n)
+		}
 		tasks, err := q.ScheduledTasks(ctx)
 		if err != nil {
 			return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	appint "assetflow/application/integration"
 	"assetflow/application/page"
 	"assetflow/domain/fault"
 	domain "assetflow/domain/integration"
@@ -339,4 +340,13 @@ func (q Queries) RunningRuns(ctx context.Context, taskID string) ([]string, erro
 		return nil, fmt.Errorf("running sync runs: %w", err)
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// SilentRuns lists runs still shown as running whose last progress is older than since.
+func (q Queries) SilentRuns(ctx context.Context, since time.Time) ([]appint.RunRef, error) {
+	rows, err := q.Pool.Query(ctx, `select id, task_id from integration_runs where status = 'running' and updated_at < $1`, since)
+	if err != nil {
+		return nil, fmt.Errorf("silent sync runs: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[appint.RunRef])
 }
