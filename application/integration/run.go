@@ -156,6 +156,7 @@ type run struct {
 
 	rowsRead, rowsWritten, bytes int64
 	lastChunk                    string
+	copied                       []CopiedTable
 }
 
 // execute copies every table and records how the run ended.
@@ -170,6 +171,11 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 		}
 	}
 	record := context.WithoutCancel(ctx)
+	if failed == nil && r.svc.Lineage != nil {
+		if err := r.svc.Lineage.RecordSync(record, r.task, r.copied, r.meta); err != nil {
+			slog.Warn("recording the lineage of a sync run failed", "run", r.id, "err", err)
+		}
+	}
 	if failed == nil {
 		_, err := r.svc.recorder.Record(record, r.id, domain.StreamRun, domain.RunCompleted{RunID: r.id, TaskID: r.task.ID(),
 			RowsRead: r.rowsRead, RowsWritten: r.rowsWritten, Bytes: r.bytes, Tables: len(tables), DurationMs: r.svc.Now().Sub(start).Milliseconds()}, r.meta)
@@ -372,6 +378,8 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 			return fmt.Errorf("record chunk %d of %s (it is committed in the target): %w", m.Chunk, t.Source(), err)
 		}
 		if done {
+			r.copied = append(r.copied, CopiedTable{SourceDatabase: t.Database, SourceTable: t.Table, TargetDatabase: spec.TargetDatabase,
+				TargetTable: t.TargetTable, Columns: names})
 			return nil
 		}
 	}

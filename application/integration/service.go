@@ -74,6 +74,20 @@ type RunRef struct {
 	TaskID string
 }
 
+// CopiedTable is one table a completed run copied, for lineage.
+type CopiedTable struct {
+	SourceDatabase string
+	SourceTable    string
+	TargetDatabase string
+	TargetTable    string
+	Columns        []string
+}
+
+// Lineage records which tables and columns a task's completed run copied where.
+type Lineage interface {
+	RecordSync(ctx context.Context, task *domain.Task, tables []CopiedTable, meta es.Metadata) error
+}
+
 // Service runs the integration use cases.
 type Service struct {
 	aggs      Aggregates
@@ -84,6 +98,8 @@ type Service struct {
 	validCron func(string) error
 	// Background is the context runs live in (the server's lifetime).
 	Background context.Context
+	// Lineage, when set, records each completed run's edges (a failure is logged, not the run's).
+	Lineage Lineage
 	// AfterChunk, when set, is called after each chunk is committed to the target and before its
 	// event is recorded; an error stops the run there (tests use it to interrupt runs).
 	AfterChunk func(runID, table string, chunk int) error

@@ -102,7 +102,7 @@ func serve(ctx context.Context) error {
 
 	lineageSvc := c.lineageService()
 	bg, cancel := context.WithCancel(ctx)
-	syncSvc := c.integrationService(dsService, bg)
+	syncSvc := c.integrationService(dsService, lineageSvc, bg)
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,

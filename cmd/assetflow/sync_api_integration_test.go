@@ -119,6 +119,16 @@ func TestSyncAPIIntegration(t *testing.T) {
 	if details["created"] != true || details["target_table"] != "orders" || !strings.Contains(details["watermark"].(string), "2024-05-03T02:00:00") {
 		t.Fatalf("run details %v", details)
 	}
+	// The completed run is lineage: table and column edges from the source to the target.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, out = s.call("GET", "/api/lineage/graph?direction=up&level=column&node="+url.QueryEscape("sync-dst.public.orders"), token, nil)
+		if g := fmt.Sprint(data(out)); strings.Contains(g, "sync-src."+src+".orders.total") && strings.Contains(g, "sync:"+id) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no lineage for the synced table: %v", out)
+		}
+	}
 	_, out = s.call("GET", "/api/integration/tasks?keyword=ord", token, nil)
 	if items := out["data"].([]any); len(items) != 1 || items[0].(map[string]any)["last_run_status"] != "succeeded" {
 		t.Fatalf("task list %v", out)

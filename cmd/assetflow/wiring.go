@@ -288,11 +288,24 @@ func (e syncEndpoints) Target(ctx context.Context, id string) (appint.Target, er
 }
 
 // integrationService wires sync tasks and runs; runs live in background.
-func (c *core) integrationService(ds *appds.Service, background context.Context) *appint.Service {
+func (c *core) integrationService(ds *appds.Service, lin *applineage.Service, background context.Context) *appint.Service {
 	svc := appint.NewService(c.repo, eventstore.Recorder{Store: c.store, Codec: c.codec}, postgres.Locks{Pool: c.pool},
 		syncEndpoints{ds}, intproj.Queries{Pool: c.pool}, scheduler.ValidCron)
-	svc.Background = background
+	svc.Background, svc.Lineage = background, syncLineage{lin}
 	return svc
+}
+
+// syncLineage records completed sync runs as lineage edges of the task.
+type syncLineage struct{ svc *applineage.Service }
+
+func (l syncLineage) RecordSync(ctx context.Context, task *integration.Task, tables []appint.CopiedTable, meta eventsourcing.Metadata) error {
+	synced := make([]applineage.SyncedTable, len(tables))
+	for i, t := range tables {
+		synced[i] = applineage.SyncedTable{SourceDatasourceID: task.Spec.SourceDatasourceID, SourceQualifier: t.SourceDatabase, SourceTable: t.SourceTable,
+			TargetDatasourceID: task.Spec.TargetDatasourceID, TargetQualifier: t.TargetDatabase, TargetTable: t.TargetTable, Columns: t.Columns}
+	}
+	_, err := l.svc.RecordSync(ctx, task.ID(), synced, meta)
+	return err
 }
 
 // syncSchedules lists the scheduled sync tasks as scheduler entries, and ends runs whose replica
