@@ -29,9 +29,81 @@ var (
 
 func lockKey(taskID string) string { return "integration-run:" + taskID }
 
-// Run starts a run of the task in the background and returns its id at once. At most one run of a
-// task is active cluster-wide; a new run resumes where an interrupted one stopped.
+// Start starts a run the way the service is configured: dispatched to any replica's worker through
+// the bus (Request), or on this replica (Run).
+func (s *Service) Start(ctx context.Context, taskID, trigger string, meta es.Metadata) (string, es.Ref, error) {
+	if s.log != nil {
+		return s.Request(ctx, taskID, trigger, meta)
+	}
+	return s.Run(ctx, taskID, trigger, meta)
+}
+
+// Run starts a run of the task on this replica in the background and returns its id at once. At
+// most one run of a task is active cluster-wide; a new run resumes where an interrupted one stopped.
 func (s *Service) Run(ctx context.Context, taskID, trigger string, meta es.Metadata) (string, es.Ref, error) {
+	return s.start(ctx, taskID, "syncrun-"+uuid.NewString(), trigger, meta)
+}
+
+// Request records integration.run_requested for a worker on any replica (Execute) and returns the
+// run id at once. It refuses when a run of the task is active or was requested moments ago.
+func (s *Service) Request(ctx context.Context, taskID, trigger string, meta es.Metadata) (string, es.Ref, error) {
+	t, err := s.load(ctx, taskID)
+	if err != nil {
+		return "", es.Ref{}, err
+	}
+	if t.Status == domain.StatusPaused {
+		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
+	}
+	if _, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID); err != nil {
+		return "", es.Ref{}, err
+	}
+	if _, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID); err != nil {
+		return "", es.Ref{}, err
+	}
+	if held, err := s.locks.Held(ctx, lockKey(taskID)); err != nil {
+		return "", es.Ref{}, err
+	} else if held {
+		return "", es.Ref{}, fault.Conflict("a run of this task is already active; wait for it to finish")
+	}
+	if pending, err := s.runs.QueuedRuns(ctx, taskID, s.Now().Add(-time.Minute)); err != nil {
+		return "", es.Ref{}, err
+	} else if len(pending) > 0 {
+		return "", es.Ref{}, fault.Conflict("a run of this task was requested and is starting")
+	}
+	runID := "syncrun-" + uuid.NewString()
+	ref, err := s.recorder.Record(ctx, runID, domain.StreamRun, domain.RunRequested{RunID: runID, TaskID: taskID, TaskName: t.Spec.Name, Trigger: trigger}, meta)
+	return runID, ref, err
+}
+
+// Execute runs a requested run on this replica: the bus worker calls it for each
+// integration.run_requested its consumer group receives. A request delivered again, or whose run
+// another worker took, changes nothing; one that waited too long fails.
+func (s *Service) Execute(ctx context.Context, req domain.RunRequested, requestedAt time.Time, meta es.Metadata) error {
+	n, err := s.log.Events(ctx, req.RunID)
+	if err != nil {
+		return err
+	}
+	if n > 1 {
+		return nil // already started (or ended) by a worker
+	}
+	fail := func(reason string) error {
+		_, err := s.recorder.Record(ctx, req.RunID, domain.StreamRun, domain.RunFailed{RunID: req.RunID, TaskID: req.TaskID, Reason: reason}, meta)
+		return err
+	}
+	if s.Now().Sub(requestedAt) > 10*time.Minute {
+		return fail("no worker took the request within 10 minutes; start the task again")
+	}
+	if _, _, err := s.start(ctx, req.TaskID, req.RunID, req.Trigger, meta); err != nil {
+		if fault.KindOf(err) == fault.KindInternal {
+			return err
+		}
+		return fail(err.Error())
+	}
+	return nil
+}
+
+// start begins run runID of the task on this replica.
+func (s *Service) start(ctx context.Context, taskID, runID, trigger string, meta es.Metadata) (string, es.Ref, error) {
 	t, err := s.load(ctx, taskID)
 	if err != nil {
 		return "", es.Ref{}, err
@@ -67,7 +139,6 @@ func (s *Service) Run(ctx context.Context, taskID, trigger string, meta es.Metad
 				Reason: "interrupted: the replica running it stopped; the next run resumes after the last committed chunk"}, meta)
 		}
 	}
-	runID := "syncrun-" + uuid.NewString()
 	tables, err := s.resolve(ctx, src, t.Spec)
 	if err != nil {
 		if fault.KindOf(err) == fault.KindInvalid {

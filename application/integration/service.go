@@ -65,7 +65,15 @@ type Endpoints interface {
 // no progress since a time.
 type Runs interface {
 	RunningRuns(ctx context.Context, taskID string) ([]string, error)
+	// QueuedRuns lists a task's runs requested since a time and not started yet.
+	QueuedRuns(ctx context.Context, taskID string, since time.Time) ([]string, error)
 	SilentRuns(ctx context.Context, since time.Time) ([]RunRef, error)
+}
+
+// RunLog counts a run stream's stored events (the store, not a read model: a worker must know for
+// sure whether a requested run already started).
+type RunLog interface {
+	Events(ctx context.Context, runID string) (int, error)
 }
 
 // RunRef names a run of a task.
@@ -100,6 +108,8 @@ type Service struct {
 	Background context.Context
 	// Lineage, when set, records each completed run's edges (a failure is logged, not the run's).
 	Lineage Lineage
+	// log is set by Dispatch: runs are then requested here and executed by bus workers.
+	log RunLog
 	// AfterChunk, when set, is called after each chunk is committed to the target and before its
 	// event is recorded; an error stops the run there (tests use it to interrupt runs).
 	AfterChunk func(runID, table string, chunk int) error
@@ -110,6 +120,9 @@ type Service struct {
 	active  map[string]context.CancelCauseFunc // task id -> cancel of its run on this replica
 	running sync.WaitGroup
 }
+
+// Dispatch makes Start record run requests for the bus workers (Execute) instead of running here.
+func (s *Service) Dispatch(log RunLog) { s.log = log }
 
 // Wait blocks until every run started on this replica has recorded its end (after Background is
 // cancelled, runs stop after their current chunk).

@@ -103,6 +103,7 @@ func serve(ctx context.Context) error {
 	lineageSvc := c.lineageService()
 	bg, cancel := context.WithCancel(ctx)
 	syncSvc := c.integrationService(dsService, lineageSvc, bg)
+	syncSvc.Dispatch(runLog{c.store})
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
@@ -157,6 +158,7 @@ func serve(ctx context.Context) error {
 	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("etl-logs", func(ctx context.Context) error { return consumeETLLogs(ctx, brokers, lineageSvc) })
+	start("sync-worker", func(ctx context.Context) error { return consumeSyncRequests(ctx, brokers, syncSvc) })
 	start("lineage-feed", func(ctx context.Context) error {
 		return feedLineage(ctx, brokers, lineageSvc, func(ctx context.Context, id string) (catalog.Source, error) {
 			t, err := catproj.Queries{Pool: c.pool}.Table(ctx, id)

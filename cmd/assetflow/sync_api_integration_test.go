@@ -18,7 +18,7 @@ func (s *server) waitSyncRun(t *testing.T, token, runID string) map[string]any {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, out := s.call("GET", "/api/integration/runs/"+runID, token, nil)
-		if run := data(out); run != nil && run["status"] != "running" {
+		if run := data(out); run != nil && run["status"] != "running" && run["status"] != "queued" {
 			return run
 		}
 		if time.Now().After(deadline) {

@@ -106,7 +106,7 @@ func syncBenchRun(b *testing.B, srv *server, token, task string) {
 func (s *server) waitSyncRunFor(b *testing.B, token, runID string) map[string]any {
 	for {
 		_, out := s.call("GET", "/api/integration/runs/"+runID, token, nil)
-		if run := data(out); run != nil && run["status"] != "running" {
+		if run := data(out); run != nil && run["status"] != "running" && run["status"] != "queued" {
 			return run
 		}
 		sleepBrief()

@@ -114,7 +114,8 @@ func (l *memLocks) Held(_ context.Context, key string) (bool, error) {
 
 type noRuns struct{}
 
-func (noRuns) RunningRuns(context.Context, string) ([]string, error) { return nil, nil }
+func (noRuns) RunningRuns(context.Context, string) ([]string, error)           { return nil, nil }
+func (noRuns) QueuedRuns(context.Context, string, time.Time) ([]string, error) { return nil, nil }
 func (noRuns) SilentRuns(context.Context, time.Time) ([]appint.RunRef, error) {
 	return nil, nil
 }

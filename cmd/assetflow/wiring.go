@@ -324,7 +324,7 @@ func syncSchedules(q intproj.Queries, svc *appint.Service) func(context.Context)
 		for _, t := range tasks {
 			id := t.ID
 			out = append(out, scheduler.Entry{Key: "sync:" + id, Cron: t.Schedule, Run: func(ctx context.Context) {
-				if _, _, err := svc.Run(ctx, id, appint.TriggerSchedule, system); err != nil {
+				if _, _, err := svc.Start(ctx, id, appint.TriggerSchedule, system); err != nil {
 					slog.Warn("scheduled sync did not start", "task", id, "err", err)
 				}
 			}})

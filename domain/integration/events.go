@@ -37,6 +37,15 @@ type TaskDeleted struct {
 	TaskID string `json:"task_id"`
 }
 
+// RunRequested: a run of a task was asked for; a worker on any replica takes it (its consumer group
+// receives the event) and records RunStarted, or RunFailed when it cannot start it.
+type RunRequested struct {
+	RunID    string `json:"run_id"`
+	TaskID   string `json:"task_id"`
+	TaskName string `json:"task_name"`
+	Trigger  string `json:"trigger"`
+}
+
 // RunStarted: a run of a task began; Tables lists the source tables it will copy
 // ("database.table") and Trigger says who started it (manual or schedule).
 type RunStarted struct {
@@ -97,6 +106,7 @@ func (TaskUpdated) EventType() string    { return "integration.task_updated" }
 func (TaskPaused) EventType() string     { return "integration.task_paused" }
 func (TaskResumed) EventType() string    { return "integration.task_resumed" }
 func (TaskDeleted) EventType() string    { return "integration.task_deleted" }
+func (RunRequested) EventType() string   { return "integration.run_requested" }
 func (RunStarted) EventType() string     { return "integration.run_started" }
 func (ChunkCommitted) EventType() string { return "integration.chunk_committed" }
 func (RunCompleted) EventType() string   { return "integration.run_completed" }
@@ -105,5 +115,5 @@ func (RunFailed) EventType() string      { return "integration.run_failed" }
 // Events lists the context's events.
 func Events() []eventsourcing.Event {
 	return []eventsourcing.Event{TaskCreated{}, TaskUpdated{}, TaskPaused{}, TaskResumed{}, TaskDeleted{},
-		RunStarted{}, ChunkCommitted{}, RunCompleted{}, RunFailed{}}
+		RunRequested{}, RunStarted{}, ChunkCommitted{}, RunCompleted{}, RunFailed{}}
 }

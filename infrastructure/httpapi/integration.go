@@ -132,9 +132,9 @@ func (h *handlers) deleteSyncTask(c *fiber.Ctx) error {
 	return ok(c, nil)
 }
 
-// runSyncTask starts a run and answers its id at once; the run goes on in the background.
+// runSyncTask starts a run (a request any replica's worker takes) and answers its id at once.
 func (h *handlers) runSyncTask(c *fiber.Ctx) error {
-	runID, ref, err := h.Integration.Service.Run(c.Context(), c.Params("id"), appint.TriggerManual, h.meta(c))
+	runID, ref, err := h.Integration.Service.Start(c.Context(), c.Params("id"), appint.TriggerManual, h.meta(c))
 	if err != nil {
 		return err
 	}

@@ -67,12 +67,23 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		_, err = tx.Exec(ctx, `update integration_tasks set status='active', updated_at=$2 where id=$1`, e.StreamID, at)
 	case domain.TaskDeleted{}.EventType():
 		_, err = tx.Exec(ctx, `delete from integration_tasks where id=$1`, e.StreamID)
+	case domain.RunRequested{}.EventType():
+		var v domain.RunRequested
+		if err = json.Unmarshal(e.Payload, &v); err == nil {
+			if _, err = tx.Exec(ctx, `insert into integration_runs (id, task_id, task_name, trigger, mode, status, actor_name, started_at, updated_at)
+				values ($1,$2,$3,$4,'','queued',$5,$6,$6) on conflict (id) do nothing`, v.RunID, v.TaskID, v.TaskName, v.Trigger, e.Metadata.ActorName, at); err == nil {
+				_, err = tx.Exec(ctx, `update integration_tasks set last_run_id=$2, last_run_status='queued', last_run_started_at=$3,
+					last_run_finished_at=null where id=$1 and (last_run_started_at is null or last_run_started_at <= $3)`, v.TaskID, v.RunID, at)
+			}
+		}
 	case domain.RunStarted{}.EventType():
 		var v domain.RunStarted
 		if err = json.Unmarshal(e.Payload, &v); err == nil {
 			tables, _ := json.Marshal(v.Tables)
 			if _, err = tx.Exec(ctx, `insert into integration_runs (id, task_id, task_name, trigger, mode, status, tables, tables_total,
-				actor_name, started_at, updated_at) values ($1,$2,$3,$4,$5,'running',$6,$7,$8,$9,$9) on conflict (id) do nothing`,
+				actor_name, started_at, updated_at) values ($1,$2,$3,$4,$5,'running',$6,$7,$8,$9,$9) on conflict (id) do update
+				set status='running', mode=excluded.mode, tables=excluded.tables, tables_total=excluded.tables_total, started_at=excluded.started_at,
+				updated_at=excluded.updated_at where integration_runs.status='queued'`,
 				v.RunID, v.TaskID, v.TaskName, v.Trigger, v.Mode, string(tables), len(v.Tables), e.Metadata.ActorName, at); err == nil {
 				_, err = tx.Exec(ctx, `update integration_tasks set last_run_id=$2, last_run_status='running', last_run_started_at=$3,
 					last_run_finished_at=null where id=$1 and (last_run_started_at is null or last_run_started_at <= $3)`, v.TaskID, v.RunID, at)
@@ -117,7 +128,7 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 			}
 			var tag interface{ RowsAffected() int64 }
 			if tag, err = tx.Exec(ctx, `update integration_runs set status=$2, error=$3, failed_table=$4, last_chunk=case when $5 = '' then last_chunk else $5 end,
-				finished_at=$6, updated_at=$6 where id=$1 and status='running'`, v.RunID, status, v.Reason, v.Table, v.LastChunk, at); err == nil && tag.RowsAffected() > 0 {
+				finished_at=$6, updated_at=$6 where id=$1 and status in ('running','queued')`, v.RunID, status, v.Reason, v.Table, v.LastChunk, at); err == nil && tag.RowsAffected() > 0 {
 				_, err = tx.Exec(ctx, `update integration_tasks set last_run_status=$3, last_run_finished_at=$4
 					where id=$1 and last_run_id=$2`, v.TaskID, v.RunID, status, at)
 			}
@@ -344,9 +355,18 @@ func (q Queries) RunningRuns(ctx context.Context, taskID string) ([]string, erro
 
 // SilentRuns lists runs still shown as running whose last progress is older than since.
 func (q Queries) SilentRuns(ctx context.Context, since time.Time) ([]appint.RunRef, error) {
-	rows, err := q.Pool.Query(ctx, `select id, task_id from integration_runs where status = 'running' and updated_at < $1`, since)
+	rows, err := q.Pool.Query(ctx, `select id, task_id from integration_runs where status in ('running','queued') and updated_at < $1`, since)
 	if err != nil {
 		return nil, fmt.Errorf("silent sync runs: %w", err)
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[appint.RunRef])
+}
+
+// QueuedRuns lists a task's runs requested since a time and not started yet.
+func (q Queries) QueuedRuns(ctx context.Context, taskID string, since time.Time) ([]string, error) {
+	rows, err := q.Pool.Query(ctx, `select id from integration_runs where task_id = $1 and status = 'queued' and started_at >= $2`, taskID, since)
+	if err != nil {
+		return nil, fmt.Errorf("queued sync runs: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

@@ -2027,7 +2027,7 @@ export default {
     modes: { full: 'Full', incremental: 'Incremental' },
     writeModes: { append: 'Append', overwrite: 'Overwrite', upsert: 'Upsert on primary key' },
     taskStatus: { active: 'Active', paused: 'Paused' },
-    runStatus: { running: 'Running', succeeded: 'Succeeded', failed: 'Failed', paused: 'Paused' },
+    runStatus: { queued: 'Queued', running: 'Running', succeeded: 'Succeeded', failed: 'Failed', paused: 'Paused' },
     triggers: { manual: 'Manual', schedule: 'Schedule' },
     neverRun: 'Never run',
     lastRun: 'Last run',

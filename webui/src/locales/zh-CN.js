@@ -2027,7 +2027,7 @@ export default {
     modes: { full: '全量', incremental: '增量' },
     writeModes: { append: '追加', overwrite: '覆盖', upsert: '按主键更新' },
     taskStatus: { active: '启用', paused: '已暂停' },
-    runStatus: { running: '运行中', succeeded: '成功', failed: '失败', paused: '已暂停' },
+    runStatus: { queued: '排队中', running: '运行中', succeeded: '成功', failed: '失败', paused: '已暂停' },
     triggers: { manual: '手动', schedule: '调度' },
     neverRun: '未运行',
     lastRun: '最近运行',
