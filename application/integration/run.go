@@ -255,7 +255,7 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 		}
 		return
 	}
-	paused := false
+	paused := errors.Is(failed, errPaused)
 	reason := failed.Error()
 	if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 		paused = errors.Is(cause, errPaused)
@@ -398,6 +398,9 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 		if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
 			return err
 		}
+		if err := r.stillWanted(ctx); err != nil {
+			return err
+		}
 		res, ok := <-chunks
 		if !ok {
 			if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
@@ -454,6 +457,22 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 			return nil
 		}
 	}
+}
+
+// stillWanted reads the task before each chunk: a task paused or deleted on any replica stops the
+// run here after its current chunk.
+func (r *run) stillWanted(ctx context.Context) error {
+	t := &domain.Task{}
+	if err := r.svc.aggs.Load(ctx, TaskStream(r.task.ID()), t); err != nil {
+		return err
+	}
+	switch {
+	case !t.Exists():
+		return errDeleted
+	case t.Status == domain.StatusPaused:
+		return errPaused
+	}
+	return nil
 }
 
 // chunkRead is one chunk handed from the reader to the writer.
