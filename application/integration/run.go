@@ -2,11 +2,13 @@ package integration
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -228,6 +230,7 @@ type run struct {
 	rowsRead, rowsWritten, bytes int64
 	lastChunk                    string
 	copied                       []CopiedTable
+	sample                       []map[string]string // rows a target refused
 }
 
 // execute copies every table and records how the run ended.
@@ -266,7 +269,7 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 	}
 	slog.Warn("sync run failed", "run", r.id, "task", r.task.ID(), "table", failedTable, "err", failed)
 	if _, err := r.svc.recorder.Record(record, r.id, domain.StreamRun, domain.RunFailed{RunID: r.id, TaskID: r.task.ID(), Reason: reason,
-		Table: failedTable, LastChunk: r.lastChunk, Paused: paused}, r.meta); err != nil {
+		Table: failedTable, LastChunk: r.lastChunk, Paused: paused, SampleRows: r.sample}, r.meta); err != nil {
 		slog.Error("recording the end of a sync run failed", "run", r.id, "err", err)
 	}
 }
@@ -429,7 +432,12 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, t.Source())
 		}
 		if err != nil {
-			return fmt.Errorf("write chunk %d of %s into %s: %w", m.Chunk, t.Source(), t.TargetTable, err)
+			var re *domain.RowError
+			if errors.As(err, &re) && re.Row >= 0 && re.Row < len(rows) {
+				r.sample = append(r.sample, sampleRow(names, rows[re.Row]))
+			}
+			return fmt.Errorf("write chunk %d of %s into %s (keys after %s up to %s): %w", m.Chunk, t.Source(), t.TargetTable,
+				orStart(from), m.LastKey, err)
 		}
 		first = false
 		pass = m
@@ -473,6 +481,40 @@ func (r *run) stillWanted(ctx context.Context) error {
 		return errPaused
 	}
 	return nil
+}
+
+func orStart(key string) string {
+	if key == "" {
+		return "the start"
+	}
+	return key
+}
+
+// sampleRow shows a row as column → value text (long values cut, binary as hex).
+func sampleRow(names []string, row []any) map[string]string {
+	out := make(map[string]string, len(names))
+	for i, n := range names {
+		var v string
+		switch x := row[i].(type) {
+		case nil:
+			v = "NULL"
+		case []byte:
+			if utf8.Valid(x) {
+				v = string(x)
+			} else {
+				v = "0x" + hex.EncodeToString(x)
+			}
+		case time.Time:
+			v = x.Format(time.RFC3339Nano)
+		default:
+			v = fmt.Sprint(x)
+		}
+		if len(v) > 200 {
+			v = v[:200] + "…"
+		}
+		out[n] = v
+	}
+	return out
 }
 
 // chunkRead is one chunk handed from the reader to the writer.

@@ -283,8 +283,11 @@ func TestSyncBadInputIntegration(t *testing.T) {
 		TargetDatasourceID: "pg", TargetDatabase: "public", TargetTable: "narrow", ChunkRows: 30})
 	_, end := r.run(narrow)
 	failed, ok := end.(integration.RunFailed)
-	if !ok || !strings.Contains(failed.Reason, "too long") || failed.LastChunk != "t#1" {
+	if !ok || !strings.Contains(failed.Reason, "too long") || failed.LastChunk != "t#1" || !strings.Contains(failed.Reason, "keys after [30] up to [60]") {
 		t.Fatalf("run ended with %#v", end)
+	}
+	if len(failed.SampleRows) != 1 || failed.SampleRows[0]["id"] != "31" || len(failed.SampleRows[0]["v"]) != 31 {
+		t.Fatalf("sample rows %v, want the row with id 31", failed.SampleRows)
 	}
 	// The table's chunks before the first long value (id 31) commit; widen the column and resume.
 	r.pgExec(`alter table narrow alter column v type varchar(50)`)
@@ -388,6 +391,9 @@ func TestSyncMariaDBTargetRefusesBadChunksIntegration(t *testing.T) {
 		failed, ok := end.(integration.RunFailed)
 		if !ok || failed.LastChunk != "" || !strings.Contains(failed.Reason, "not written") {
 			t.Fatalf("%s: run ended with %#v", target, end)
+		}
+		if target == "narrow" && (len(failed.SampleRows) != 1 || failed.SampleRows[0]["id"] != "1") {
+			t.Fatalf("sample rows %v, want the row with id 1", failed.SampleRows)
 		}
 	}
 	if got := r.mariaString(`select concat((select count(*) from narrow), ',', (select count(*) from dup))`); got != "0,1" {

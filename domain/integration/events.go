@@ -99,6 +99,8 @@ type RunFailed struct {
 	Table     string `json:"table"`
 	LastChunk string `json:"last_chunk"`
 	Paused    bool   `json:"paused"`
+	// SampleRows holds the row the target refused (column → value as text), when it said which.
+	SampleRows []map[string]string `json:"sample_rows,omitempty"`
 }
 
 func (TaskCreated) EventType() string    { return "integration.task_created" }

@@ -124,6 +124,16 @@ type ChunkWrite struct {
 
 // ErrChunkWritten says the chunk's progress mark is already in the target: the chunk was written
 // before (by an interrupted run) and must not be written again.
+// RowError is an error a target reports about one row of a chunk (0-based), so a failed run can
+// show the row that failed.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return e.Err.Error() }
+func (e *RowError) Unwrap() error { return e.Err }
+
 // ProgressTableName is the table each target database keeps committed chunks in; sources skip it.
 const ProgressTableName = "assetflow_sync_chunks"
 

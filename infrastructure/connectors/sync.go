@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"assetflow/domain/integration"
@@ -35,6 +37,13 @@ type Loader interface {
 	// already in the target (nothing is written then).
 	WriteChunk(ctx context.Context, w integration.ChunkWrite) (int64, error)
 }
+
+// Where the engines say which row of a bulk load failed: PostgreSQL's error context
+// ("COPY t, line 12, column v: ...") and MySQL's warnings ("... at row 12").
+var (
+	copyLine   = regexp.MustCompile(`COPY [^,]+, line (\d+)`)
+	warningRow = regexp.MustCompile(`at row (\d+)`)
+)
 
 // ProgressTable is the table in each target database that records committed chunks.
 const ProgressTable = integration.ProgressTableName
@@ -406,7 +415,12 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 	var code int
 	switch err := tx.QueryRowContext(ctx, "show warnings limit 1").Scan(&level, &code, &message); {
 	case err == nil:
-		return 0, &mysql.MySQLError{Number: uint16(code), Message: message + " (the chunk was not written)"}
+		werr := error(&mysql.MySQLError{Number: uint16(code), Message: message + " (the chunk was not written)"})
+		if m := warningRow.FindStringSubmatch(message); m != nil {
+			row, _ := strconv.Atoi(m[1])
+			werr = &integration.RowError{Row: row - 1, Err: werr}
+		}
+		return 0, werr
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, err
 	}
@@ -489,6 +503,13 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 		}
 		res, err := tx.Conn().PgConn().CopyFrom(ctx, &buf, "copy "+into+" ("+cols+") from stdin")
 		if err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) {
+				if m := copyLine.FindStringSubmatch(pe.Where); m != nil {
+					line, _ := strconv.Atoi(m[1])
+					return &integration.RowError{Row: line - 1, Err: err}
+				}
+			}
 			return err
 		}
 		written = res.RowsAffected()

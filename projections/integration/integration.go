@@ -127,8 +127,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 				status = "paused"
 			}
 			var tag interface{ RowsAffected() int64 }
+			samples, _ := json.Marshal(nonNilRows(v.SampleRows))
 			if tag, err = tx.Exec(ctx, `update integration_runs set status=$2, error=$3, failed_table=$4, last_chunk=case when $5 = '' then last_chunk else $5 end,
-				finished_at=$6, updated_at=$6 where id=$1 and status in ('running','queued')`, v.RunID, status, v.Reason, v.Table, v.LastChunk, at); err == nil && tag.RowsAffected() > 0 {
+				finished_at=$6, updated_at=$6, sample_rows=$7 where id=$1 and status in ('running','queued')`, v.RunID, status, v.Reason, v.Table, v.LastChunk, at,
+				string(samples)); err == nil && tag.RowsAffected() > 0 {
 				_, err = tx.Exec(ctx, `update integration_tasks set last_run_status=$3, last_run_finished_at=$4
 					where id=$1 and last_run_id=$2`, v.TaskID, v.RunID, status, at)
 			}
@@ -138,6 +140,13 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		return fmt.Errorf("apply %s: %w", e.Type, err)
 	}
 	return nil
+}
+
+func nonNilRows(s []map[string]string) []map[string]string {
+	if s == nil {
+		return []map[string]string{}
+	}
+	return s
 }
 
 func nonNil(s []string) []string {
@@ -257,6 +266,8 @@ type Run struct {
 	FinishedAt   *time.Time `json:"finished_at"`
 	DurationMs   int64      `json:"duration_ms"`
 	RowsPerSec   float64    `json:"rows_per_sec"`
+	// SampleRows are rows the target refused (column → value), when it said which.
+	SampleRows []map[string]string `json:"sample_rows"`
 	// Progress is tables done over tables total, 0..1.
 	Progress float64 `json:"progress"`
 	// Details lists the run's tables (one run only).
@@ -279,12 +290,12 @@ type RunTable struct {
 }
 
 const runCols = `id, task_id, task_name, trigger, mode, status, tables, tables_total, tables_done, chunks, rows_read, rows_written, bytes,
-	current_table, error, failed_table, last_chunk, actor_name, started_at, updated_at, finished_at from integration_runs`
+	current_table, error, failed_table, last_chunk, actor_name, started_at, updated_at, finished_at, sample_rows from integration_runs`
 
 func scanRun(row pgx.CollectableRow) (Run, error) {
 	var r Run
 	err := row.Scan(&r.ID, &r.TaskID, &r.TaskName, &r.Trigger, &r.Mode, &r.Status, &r.Tables, &r.TablesTotal, &r.TablesDone, &r.Chunks,
-		&r.RowsRead, &r.RowsWritten, &r.Bytes, &r.CurrentTable, &r.Error, &r.FailedTable, &r.LastChunk, &r.ActorName, &r.StartedAt, &r.UpdatedAt, &r.FinishedAt)
+		&r.RowsRead, &r.RowsWritten, &r.Bytes, &r.CurrentTable, &r.Error, &r.FailedTable, &r.LastChunk, &r.ActorName, &r.StartedAt, &r.UpdatedAt, &r.FinishedAt, &r.SampleRows)
 	end := r.UpdatedAt
 	if r.FinishedAt != nil {
 		end = *r.FinishedAt

@@ -39,6 +39,7 @@ create table integration_runs (
     error         text        not null default '',
     failed_table  text        not null default '',
     last_chunk    text        not null default '',
+    sample_rows   jsonb       not null default '[]',
     actor_name    text        not null default '',
     started_at    timestamptz not null,
     updated_at    timestamptz not null,

@@ -2059,6 +2059,7 @@ export default {
       trigger: 'Trigger',
       currentTable: 'Current table',
       failedTable: 'Failed table',
+      sampleRows: 'Rows the target refused',
       lastChunk: 'Last committed chunk',
       perTable: 'Tables',
       source: 'Source table',

@@ -2059,6 +2059,7 @@ export default {
       trigger: '触发方式',
       currentTable: '当前表',
       failedTable: '出错的表',
+      sampleRows: '目标库拒绝的行',
       lastChunk: '最后提交的块',
       perTable: '各表进度',
       source: '源表',
