@@ -279,17 +279,23 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 // mark, with the same bounds.
 func (r *run) table(ctx context.Context, t tableRef) error {
 	spec := r.task.Spec
-	cols, err := r.src.SyncColumns(ctx, t.Database, t.Table)
+	all, err := r.src.SyncColumns(ctx, t.Database, t.Table)
 	if err != nil {
 		return fmt.Errorf("read the columns of %s: %w", t.Source(), err)
 	}
-	var key []string
+	cols, targetCols, err := spec.MapColumns(all)
+	if err != nil {
+		return err
+	}
+	var key, targetKey []string
 	var keyTypes []domain.ColumnType
 	names := make([]string, len(cols))
+	targetNames := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.Name
+		names[i], targetNames[i] = c.Name, targetCols[i].Name
 		if c.PrimaryKey {
 			key = append(key, c.Name)
+			targetKey = append(targetKey, targetCols[i].Name)
 			keyTypes = append(keyTypes, c.Type)
 		}
 	}
@@ -307,7 +313,7 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 			return fmt.Errorf("table %s has no incremental column %q", t.Source(), spec.IncrementalColumn)
 		}
 	}
-	target, err := r.tgt.PrepareTable(ctx, spec.TargetDatabase, t.TargetTable, cols)
+	target, err := r.tgt.PrepareTable(ctx, spec.TargetDatabase, t.TargetTable, targetCols)
 	if err != nil {
 		return fmt.Errorf("prepare the target table %s: %w", t.TargetTable, err)
 	}
@@ -426,7 +432,7 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 		m.LastKey = domain.EncodeValues(after)
 		m.Rows = int64(len(rows))
 		m.Done = done
-		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: target, Columns: names, Key: key, Rows: rows,
+		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: target, Columns: targetNames, Key: targetKey, Rows: rows,
 			WriteMode: spec.WriteMode, Clear: first && spec.WriteMode == domain.WriteOverwrite, Mark: m})
 		if errors.Is(err, domain.ErrChunkWritten) {
 			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, t.Source())
@@ -461,7 +467,7 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 		}
 		if done {
 			r.copied = append(r.copied, CopiedTable{SourceDatabase: t.Database, SourceTable: t.Table, TargetDatabase: spec.TargetDatabase,
-				TargetTable: t.TargetTable, Columns: names})
+				TargetTable: t.TargetTable, Columns: names, TargetColumns: targetNames})
 			return nil
 		}
 	}

@@ -88,7 +88,9 @@ type CopiedTable struct {
 	SourceTable    string
 	TargetDatabase string
 	TargetTable    string
-	Columns        []string
+	// Columns and TargetColumns pair each copied column with its name in the target.
+	Columns       []string
+	TargetColumns []string
 }
 
 // Lineage records which tables and columns a task's completed run copied where.
@@ -305,16 +307,30 @@ func (s *Service) checkSource(ctx context.Context, src Source, spec domain.Spec,
 	if len(tables) == 0 && spec.TablePattern == "" && spec.DatabasePattern == "" {
 		add("tables", "no source table matches")
 	}
-	if spec.Mode != domain.ModeIncremental {
+	if spec.Mode != domain.ModeIncremental && len(spec.ColumnMap) == 0 {
 		return nil
 	}
+	mapped := map[string]bool{}
 	for _, t := range tables {
 		cols, err := src.SyncColumns(ctx, t.Database, t.Table)
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(cols, func(c domain.SyncColumn) bool { return strings.EqualFold(c.Name, spec.IncrementalColumn) }) {
+		if spec.Mode == domain.ModeIncremental && !slices.ContainsFunc(cols, func(c domain.SyncColumn) bool { return strings.EqualFold(c.Name, spec.IncrementalColumn) }) {
 			add("incremental_column", fmt.Sprintf("table %s has no column %q", t.Source(), spec.IncrementalColumn))
+		}
+		if _, _, err := spec.MapColumns(cols); err != nil {
+			add("column_map", err.Error())
+		}
+		for _, c := range cols {
+			if _, ok := spec.ColumnMap[c.Name]; ok {
+				mapped[c.Name] = true
+			}
+		}
+	}
+	for from := range spec.ColumnMap {
+		if !mapped[from] && len(tables) > 0 {
+			add("column_map", fmt.Sprintf("no source table has a column %q", from))
 		}
 	}
 	return nil

@@ -287,7 +287,9 @@ type SyncedTable struct {
 	TargetDatasourceID string
 	TargetQualifier    string
 	TargetTable        string
-	Columns            []string
+	// Columns and TargetColumns pair each copied column with its name in the target.
+	Columns       []string
+	TargetColumns []string
 }
 
 // RecordSync records a completed sync run's tables as table and column edges from source to
@@ -323,8 +325,12 @@ func (s *Service) RecordSync(ctx context.Context, taskID string, tables []Synced
 			return Ingested{}, err
 		}
 		edges = append(edges, domain.Edge{From: from, To: to, Level: domain.LevelTable, Kind: domain.KindDirect})
-		for _, c := range t.Columns {
-			edges = append(edges, domain.Edge{From: from + "." + c, To: to + "." + c, Level: domain.LevelColumn, Kind: domain.KindDirect})
+		for i, c := range t.Columns {
+			target := c
+			if i < len(t.TargetColumns) {
+				target = t.TargetColumns[i]
+			}
+			edges = append(edges, domain.Edge{From: from + "." + c, To: to + "." + target, Level: domain.LevelColumn, Kind: domain.KindDirect})
 		}
 	}
 	return s.assert(ctx, origin{kind: domain.OriginSync, name: taskID, replace: true}, edges, domain.Result{}, meta)

@@ -255,6 +255,10 @@ func TestSyncBadInputIntegration(t *testing.T) {
 			TargetDatasourceID: "pg"}, []string{"tables"}},
 		{"unknown database", integration.Spec{Name: "x", Scope: integration.ScopeWholeDatabase, SourceDatasourceID: "maria", SourceDatabases: []string{"no_such_db_x"},
 			TargetDatasourceID: "pg"}, []string{"source_databases"}},
+		{"column map naming unknown columns", integration.Spec{Name: "x", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"t"},
+			TargetDatasourceID: "pg", ColumnMap: map[string]string{"nope": "x"}}, []string{"column_map"}},
+		{"column map leaving out the key", integration.Spec{Name: "x", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"t"},
+			TargetDatasourceID: "pg", ColumnMap: map[string]string{"id": ""}}, []string{"column_map"}},
 		{"bad pattern and write mode", integration.Spec{Name: "", Scope: integration.ScopeWholeDatabase, SourceDatasourceID: "maria", SourceDatabases: []string{r.mdb},
 			TablePattern: "([", TargetDatasourceID: "pg", WriteMode: "merge", ChunkRows: 50000}, []string{"name", "table_pattern", "write_mode", "chunk_rows"}},
 	}
@@ -398,5 +402,24 @@ func TestSyncMariaDBTargetRefusesBadChunksIntegration(t *testing.T) {
 	}
 	if got := r.mariaString(`select concat((select count(*) from narrow), ',', (select count(*) from dup))`); got != "0,1" {
 		t.Fatalf("targets hold %s rows", got)
+	}
+}
+
+// A column map renames and leaves out columns; upserts key on the renamed key.
+func TestSyncColumnMapIntegration(t *testing.T) {
+	r := newSyncRig(t)
+	r.mariaExec(`create table people (id int primary key, full_name varchar(40), secret text, age int);
+		insert into people select seq, concat('person ', seq), 'hidden', seq % 90 from seq_1_to_120`)
+	task := r.create(integration.Spec{Name: "people", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"people"},
+		TargetDatasourceID: "pg", TargetDatabase: "public", WriteMode: integration.WriteUpsert, ChunkRows: 50,
+		ColumnMap: map[string]string{"id": "person_id", "full_name": "name", "secret": ""}})
+	r.mustSucceed(task)
+	r.mariaExec(`update people set age = 200 where id = 7`)
+	r.mustSucceed(task)
+	if cols := r.pgString(`select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 'people'`); cols != "person_id,name,age" {
+		t.Fatalf("target columns %s", cols)
+	}
+	if got := r.pgString(`select count(*) || ',' || max(age) || ',' || min(name) from people`); got != "120,200,person 1" {
+		t.Fatalf("target holds %s", got)
 	}
 }

@@ -302,7 +302,8 @@ func (l syncLineage) RecordSync(ctx context.Context, task *integration.Task, tab
 	synced := make([]applineage.SyncedTable, len(tables))
 	for i, t := range tables {
 		synced[i] = applineage.SyncedTable{SourceDatasourceID: task.Spec.SourceDatasourceID, SourceQualifier: t.SourceDatabase, SourceTable: t.SourceTable,
-			TargetDatasourceID: task.Spec.TargetDatasourceID, TargetQualifier: t.TargetDatabase, TargetTable: t.TargetTable, Columns: t.Columns}
+			TargetDatasourceID: task.Spec.TargetDatasourceID, TargetQualifier: t.TargetDatabase, TargetTable: t.TargetTable, Columns: t.Columns,
+			TargetColumns: t.TargetColumns}
 	}
 	_, err := l.svc.RecordSync(ctx, task.ID(), synced, meta)
 	return err

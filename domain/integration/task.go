@@ -69,6 +69,9 @@ type Spec struct {
 	Mode              string `json:"mode"`
 	IncrementalColumn string `json:"incremental_column"`
 	WriteMode         string `json:"write_mode"`
+	// ColumnMap renames source columns in the target (source name → target name); a column mapped
+	// to "" is not copied. Columns not named are copied under their own name.
+	ColumnMap map[string]string `json:"column_map,omitempty"`
 	// Schedule is a cron expression; empty means runs start only by hand.
 	Schedule  string `json:"schedule"`
 	ChunkRows int    `json:"chunk_rows"`
@@ -140,6 +143,20 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	c.Check(slices.Contains([]string{WriteAppend, WriteOverwrite, WriteUpsert}, s.WriteMode), "write_mode", "write_mode must be append, overwrite or upsert")
 	c.Check(!(s.Mode == ModeIncremental && s.WriteMode == WriteOverwrite), "write_mode", "overwrite would erase what earlier incremental runs wrote: use append or upsert")
+	if len(s.ColumnMap) > 0 {
+		m := make(map[string]string, len(s.ColumnMap))
+		seen := map[string]bool{}
+		for from, to := range s.ColumnMap {
+			from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+			c.Check(from != "", "column_map", "column_map has an empty source column")
+			if to != "" {
+				c.Check(!seen[strings.ToLower(to)], "column_map", fmt.Sprintf("two columns are mapped to %q", to))
+				seen[strings.ToLower(to)] = true
+			}
+			m[from] = to
+		}
+		s.ColumnMap = m
+	}
 	c.Check(s.ChunkRows > 0 && s.ChunkRows <= MaxChunkRows, "chunk_rows", fmt.Sprintf("chunk_rows must be between 1 and %d", MaxChunkRows))
 	return s, c.Err()
 }
@@ -230,4 +247,26 @@ func (t *Task) Transition(e eventsourcing.Event) {
 	case TaskDeleted:
 		t.Status = StatusDeleted
 	}
+}
+
+// MapColumns applies the column map to a source table's columns: the columns to read, and the
+// same columns as the target names them. Key columns cannot be left out.
+func (s Spec) MapColumns(cols []SyncColumn) (read, write []SyncColumn, err error) {
+	for _, c := range cols {
+		to, mapped := s.ColumnMap[c.Name]
+		if !mapped {
+			read, write = append(read, c), append(write, c)
+			continue
+		}
+		if to == "" {
+			if c.PrimaryKey {
+				return nil, nil, fault.Field("column_map", fmt.Sprintf("primary-key column %q cannot be left out", c.Name))
+			}
+			continue
+		}
+		w := c
+		w.Name = to
+		read, write = append(read, c), append(write, w)
+	}
+	return read, write, nil
 }

@@ -3,7 +3,8 @@
 // both on 127.0.0.1 (root / postgres, no password).
 //
 // Creates a whole-database task through the form (整库同步), runs it, watches the run's progress
-// and checks the result; saves docs/screenshots/integration-tasks.png and integration-run.png.
+// and checks the result; saves docs/screenshots/integration-task-form.png, integration-run.png and
+// integration-tasks.png.
 // The task and both datasources are deleted at the end.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -70,6 +71,8 @@ test('data integration: whole-database task, run, progress, result', { timeout: 
     await form.locator('[data-test="task-target"]').first().click()
     await page.locator(`[data-test="datasource-option-${DST}"]:visible`).click()
     await input(page, 'task-target-db').fill('ods')
+    await form.locator('[data-test="task-column-map"]', { hasText: 'amount' }).waitFor()
+    await screenshot(page, 'integration-task-form.png')
     await form.locator('[data-test="task-save"]').click()
 
     // 3. The task page; run it and follow the run to its end.
