@@ -159,11 +159,16 @@ func (s *Service) start(ctx context.Context, taskID, runID, trigger string, meta
 		return runID, ref, nil
 	}
 	names := make([]string, len(tables))
+	var estimate int64
 	for i, tr := range tables {
 		names[i] = tr.Source()
+		estimate += tr.Rows
+	}
+	if t.Spec.Mode == domain.ModeIncremental {
+		estimate = 0 // the table's size says nothing about what is new
 	}
 	ref, err := s.recorder.Record(ctx, runID, domain.StreamRun, domain.RunStarted{RunID: runID, TaskID: taskID, TaskName: t.Spec.Name,
-		Trigger: trigger, Mode: t.Spec.Mode, Tables: names}, meta)
+		Trigger: trigger, Mode: t.Spec.Mode, Tables: names, RowsEstimate: estimate}, meta)
 	if err != nil {
 		return "", es.Ref{}, err
 	}

@@ -341,6 +341,8 @@ type tableRef struct {
 	Database    string
 	Table       string
 	TargetTable string
+	// Rows is the source's estimate of the table's rows (0 when unknown).
+	Rows int64
 }
 
 // Source names the table as "database.table" (or the bare name when the source has no database
@@ -382,9 +384,13 @@ func (s *Service) resolve(ctx context.Context, src Source, spec domain.Spec) ([]
 			return nil, err
 		}
 		var names []string
+		estimates := map[string]int64{}
 		for _, ti := range infos {
 			if ti.Type == "table" && ti.Name != domain.ProgressTableName {
 				names = append(names, ti.Name)
+				if ti.Rows != nil {
+					estimates[ti.Name] = *ti.Rows
+				}
 			}
 		}
 		var chosen []string
@@ -419,7 +425,7 @@ func (s *Service) resolve(ctx context.Context, src Source, spec domain.Spec) ([]
 			case domain.ScopeSharded:
 				target = spec.TargetTable
 			}
-			out = append(out, tableRef{Database: db, Table: t, TargetTable: target})
+			out = append(out, tableRef{Database: db, Table: t, TargetTable: target, Rows: estimates[t]})
 		}
 	}
 	if len(missing) > 0 {

@@ -55,6 +55,9 @@ type RunStarted struct {
 	Trigger  string   `json:"trigger"`
 	Mode     string   `json:"mode"`
 	Tables   []string `json:"tables"`
+	// RowsEstimate is the sources' own estimate of the rows a full run copies (0: unknown, or an
+	// incremental run); the console derives progress and ETA from it.
+	RowsEstimate int64 `json:"rows_estimate"`
 }
 
 // ChunkCommitted: one chunk was written to the target in one transaction, together with its row

@@ -81,10 +81,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err = json.Unmarshal(e.Payload, &v); err == nil {
 			tables, _ := json.Marshal(v.Tables)
 			if _, err = tx.Exec(ctx, `insert into integration_runs (id, task_id, task_name, trigger, mode, status, tables, tables_total,
-				actor_name, started_at, updated_at) values ($1,$2,$3,$4,$5,'running',$6,$7,$8,$9,$9) on conflict (id) do update
+				actor_name, started_at, updated_at, rows_estimate) values ($1,$2,$3,$4,$5,'running',$6,$7,$8,$9,$9,$10) on conflict (id) do update
 				set status='running', mode=excluded.mode, tables=excluded.tables, tables_total=excluded.tables_total, started_at=excluded.started_at,
-				updated_at=excluded.updated_at where integration_runs.status='queued'`,
-				v.RunID, v.TaskID, v.TaskName, v.Trigger, v.Mode, string(tables), len(v.Tables), e.Metadata.ActorName, at); err == nil {
+				updated_at=excluded.updated_at, rows_estimate=excluded.rows_estimate where integration_runs.status='queued'`,
+				v.RunID, v.TaskID, v.TaskName, v.Trigger, v.Mode, string(tables), len(v.Tables), e.Metadata.ActorName, at, v.RowsEstimate); err == nil {
 				_, err = tx.Exec(ctx, `update integration_tasks set last_run_id=$2, last_run_status='running', last_run_started_at=$3,
 					last_run_finished_at=null where id=$1 and (last_run_started_at is null or last_run_started_at <= $3)`, v.TaskID, v.RunID, at)
 			}
@@ -255,6 +255,7 @@ type Run struct {
 	Chunks       int        `json:"chunks"`
 	RowsRead     int64      `json:"rows_read"`
 	RowsWritten  int64      `json:"rows_written"`
+	RowsEstimate int64      `json:"rows_estimate"`
 	Bytes        int64      `json:"bytes"`
 	CurrentTable string     `json:"current_table"`
 	Error        string     `json:"error"`
@@ -268,7 +269,8 @@ type Run struct {
 	RowsPerSec   float64    `json:"rows_per_sec"`
 	// SampleRows are rows the target refused (column → value), when it said which.
 	SampleRows []map[string]string `json:"sample_rows"`
-	// Progress is tables done over tables total, 0..1.
+	// Progress is tables done over tables total, or rows written over the estimate while a full
+	// run runs, 0..1.
 	Progress float64 `json:"progress"`
 	// Details lists the run's tables (one run only).
 	Details []RunTable `json:"details,omitempty"`
@@ -289,13 +291,13 @@ type RunTable struct {
 	AddedColumns []string `json:"added_columns"`
 }
 
-const runCols = `id, task_id, task_name, trigger, mode, status, tables, tables_total, tables_done, chunks, rows_read, rows_written, bytes,
+const runCols = `id, task_id, task_name, trigger, mode, status, tables, tables_total, tables_done, chunks, rows_read, rows_written, rows_estimate, bytes,
 	current_table, error, failed_table, last_chunk, actor_name, started_at, updated_at, finished_at, sample_rows from integration_runs`
 
 func scanRun(row pgx.CollectableRow) (Run, error) {
 	var r Run
 	err := row.Scan(&r.ID, &r.TaskID, &r.TaskName, &r.Trigger, &r.Mode, &r.Status, &r.Tables, &r.TablesTotal, &r.TablesDone, &r.Chunks,
-		&r.RowsRead, &r.RowsWritten, &r.Bytes, &r.CurrentTable, &r.Error, &r.FailedTable, &r.LastChunk, &r.ActorName, &r.StartedAt, &r.UpdatedAt, &r.FinishedAt, &r.SampleRows)
+		&r.RowsRead, &r.RowsWritten, &r.RowsEstimate, &r.Bytes, &r.CurrentTable, &r.Error, &r.FailedTable, &r.LastChunk, &r.ActorName, &r.StartedAt, &r.UpdatedAt, &r.FinishedAt, &r.SampleRows)
 	end := r.UpdatedAt
 	if r.FinishedAt != nil {
 		end = *r.FinishedAt
@@ -308,6 +310,13 @@ func scanRun(row pgx.CollectableRow) (Run, error) {
 	}
 	if r.TablesTotal > 0 {
 		r.Progress = float64(r.TablesDone) / float64(r.TablesTotal)
+	}
+	if r.Status == "running" && r.RowsEstimate > 0 {
+		// Rows are the finer measure while running; estimates are rough, so never claim the end.
+		r.Progress = max(r.Progress, min(0.99, float64(r.RowsWritten)/float64(r.RowsEstimate)))
+	}
+	if r.Status == "succeeded" {
+		r.Progress = 1
 	}
 	if r.Tables == nil {
 		r.Tables = []string{}

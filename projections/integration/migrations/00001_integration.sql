@@ -34,6 +34,7 @@ create table integration_runs (
     chunks        integer     not null default 0,
     rows_read     bigint      not null default 0,
     rows_written  bigint      not null default 0,
+    rows_estimate bigint      not null default 0,
     bytes         bigint      not null default 0,
     current_table text        not null default '',
     error         text        not null default '',
