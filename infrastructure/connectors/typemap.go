@@ -154,6 +154,9 @@ func postgresType(raw string) ColumnType {
 		return ColumnType{Kind: integration.TypeText}
 	}
 	base, a, b, _ := splitType(raw)
+	if alias, ok := postgresAliases[base]; ok {
+		base = alias
+	}
 	switch {
 	case base == "smallint":
 		return ColumnType{Kind: integration.TypeSmallInt}
@@ -191,6 +194,13 @@ func postgresType(raw string) ColumnType {
 		return ColumnType{Kind: integration.TypeVarchar, Length: 36}
 	}
 	return ColumnType{Kind: integration.TypeText}
+}
+
+// postgresAliases are the short names PostgreSQL also accepts (and DDL written by hand uses).
+var postgresAliases = map[string]string{
+	"int2": "smallint", "int": "integer", "int4": "integer", "int8": "bigint", "decimal": "numeric",
+	"float4": "real", "float8": "double precision", "varchar": "character varying", "char": "character",
+	"bpchar": "character", "bool": "boolean",
 }
 
 // postgresDDL is the PostgreSQL column type for a neutral type.
