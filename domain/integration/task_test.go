@@ -29,7 +29,9 @@ func TestSpecRules(t *testing.T) {
 		{"sharded needs a target table", func(s *integration.Spec) {
 			s.Scope, s.SourceDatabases, s.TablePattern, s.Tables = integration.ScopeSharded, []string{"db_0"}, "^t_", nil
 		}, "target_table"},
-		{"bad pattern", func(s *integration.Spec) { s.Scope, s.SourceDatabases, s.Tables, s.TablePattern = integration.ScopeWholeDatabase, []string{"d"}, nil, "([" }, "table_pattern"},
+		{"bad pattern", func(s *integration.Spec) {
+			s.Scope, s.SourceDatabases, s.Tables, s.TablePattern = integration.ScopeWholeDatabase, []string{"d"}, nil, "(["
+		}, "table_pattern"},
 		{"incremental needs a column", func(s *integration.Spec) { s.Mode = integration.ModeIncremental }, "incremental_column"},
 		{"column only when incremental", func(s *integration.Spec) { s.IncrementalColumn = "id" }, "incremental_column"},
 		{"incremental overwrite", func(s *integration.Spec) {
