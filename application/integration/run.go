@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -236,11 +237,64 @@ type run struct {
 	lastChunk                    string
 	copied                       []CopiedTable
 	sample                       []map[string]string // rows a target refused
+	events                       *chunkEvents
+}
+
+// chunkEvents stores a run's chunk events in order on their own goroutine, so the next chunk is
+// written while the previous one's event is being stored (the target commit comes first either
+// way). A failure to store one stops the run at its next chunk.
+type chunkEvents struct {
+	queue chan domain.ChunkCommitted
+	done  chan struct{}
+	mu    sync.Mutex
+	err   error
+}
+
+func newChunkEvents(ctx context.Context, r *run) *chunkEvents {
+	c := &chunkEvents{queue: make(chan domain.ChunkCommitted, 8), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for ev := range c.queue {
+			if c.failed() != nil {
+				continue
+			}
+			if _, err := r.svc.recorder.Record(ctx, r.id, domain.StreamRun, ev, r.meta); err != nil {
+				c.mu.Lock()
+				c.err = fmt.Errorf("record chunk %d of %s (it is committed in the target): %w", ev.Chunk, ev.SourceTable, err)
+				c.mu.Unlock()
+			}
+		}
+	}()
+	return c
+}
+
+func (c *chunkEvents) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// add queues an event, or reports the failure of an earlier one.
+func (c *chunkEvents) add(ev domain.ChunkCommitted) error {
+	if err := c.failed(); err != nil {
+		return err
+	}
+	c.queue <- ev
+	return nil
+}
+
+// close waits until every queued event is stored.
+func (c *chunkEvents) close() error {
+	close(c.queue)
+	<-c.done
+	return c.failed()
 }
 
 // execute copies every table and records how the run ended.
 func (r *run) execute(ctx context.Context, tables []tableRef) {
 	start := r.svc.Now()
+	record := context.WithoutCancel(ctx)
+	r.events = newChunkEvents(record, r)
 	var failed error
 	var failedTable string
 	for _, t := range tables {
@@ -249,7 +303,10 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 			break
 		}
 	}
-	record := context.WithoutCancel(ctx)
+	// Every chunk event is stored before the run's end is.
+	if err := r.events.close(); err != nil && failed == nil {
+		failed = err
+	}
 	if failed == nil && r.svc.Lineage != nil {
 		if err := r.svc.Lineage.RecordSync(record, r.task, r.copied, r.meta); err != nil {
 			slog.Warn("recording the lineage of a sync run failed", "run", r.id, "err", err)
@@ -467,8 +524,8 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 		if !schemaReported {
 			ev.Created, ev.AddedColumns, schemaReported = target.Created, target.AddedColumns, true
 		}
-		if _, err := r.svc.recorder.Record(context.WithoutCancel(ctx), r.id, domain.StreamRun, ev, r.meta); err != nil {
-			return fmt.Errorf("record chunk %d of %s (it is committed in the target): %w", m.Chunk, t.Source(), err)
+		if err := r.events.add(ev); err != nil {
+			return err
 		}
 		if done {
 			r.copied = append(r.copied, CopiedTable{SourceDatabase: t.Database, SourceTable: t.Table, TargetDatabase: spec.TargetDatabase,
