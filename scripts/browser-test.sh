@@ -9,12 +9,15 @@ cd "$root"
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 db=af_browser_$$_$(date +%s)
 mdb=af_e2e_$$_$(date +%s) # MariaDB database the datasource test connects to and browses
+syncdb=${db}_sync # PostgreSQL database the integration test writes into
 http=$(port); kafka=$(port)
 work=$(mktemp -d)
 psql -h 127.0.0.1 -U postgres -qc "create database $db" postgres >/dev/null
+psql -h 127.0.0.1 -U postgres -qc "create database $syncdb" postgres >/dev/null
 cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   psql -h 127.0.0.1 -U postgres -qc "drop database if exists $db with (force)" postgres >/dev/null 2>&1 || true
+  psql -h 127.0.0.1 -U postgres -qc "drop database if exists $syncdb with (force)" postgres >/dev/null 2>&1 || true
   mariadb -h 127.0.0.1 -uroot -e "drop database if exists $mdb" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -23,7 +26,7 @@ mariadb -h 127.0.0.1 -uroot --default-character-set=utf8mb4 -e "create database 
   create table $mdb.e2e_orders (id bigint primary key comment '订单号', amount decimal(10,2)) comment='订单';
   insert into $mdb.e2e_orders values (1001, 128.50), (1002, 39.90), (1003, null)" \
   || { echo "FAIL: cannot create the MariaDB database $mdb on 127.0.0.1 as root"; exit 1; }
-export ASSETFLOW_E2E_MARIADB_DB=$mdb
+export ASSETFLOW_E2E_MARIADB_DB=$mdb ASSETFLOW_E2E_PG_DB=$syncdb
 ASSETFLOW_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" ASSETFLOW_HTTP_ADDR=127.0.0.1:$http \
 ASSETFLOW_EMBEDDED_KAFKA_ADDR=127.0.0.1:$kafka ASSETFLOW_DATA_DIR=$work ASSETFLOW_ADMIN_PASSWORD=Browser-Admin-1 \
   bin/assetflow serve >"$work/server.log" 2>&1 &

@@ -277,3 +277,61 @@ func (s *Service) catalogColumns(ctx context.Context, datasourceID string) func(
 		return cols
 	}
 }
+
+// SyncedTable is one table a sync task copied: where from, where to, and its columns (copied by
+// name).
+type SyncedTable struct {
+	SourceDatasourceID string
+	SourceQualifier    string
+	SourceTable        string
+	TargetDatasourceID string
+	TargetQualifier    string
+	TargetTable        string
+	// Columns and TargetColumns pair each copied column with its name in the target.
+	Columns       []string
+	TargetColumns []string
+}
+
+// RecordSync records a completed sync run's tables as table and column edges from source to
+// target; the task is the origin, and its edges are the tables of its latest completed run. An
+// empty qualifier is the datasource's default schema or database.
+func (s *Service) RecordSync(ctx context.Context, taskID string, tables []SyncedTable, meta es.Metadata) (Ingested, error) {
+	names := map[string]Source{}
+	node := func(datasourceID, qualifier, table string) (string, error) {
+		src, ok := names[datasourceID]
+		if !ok {
+			var err error
+			if src, err = s.sources.LineageSource(ctx, datasourceID); err != nil {
+				return "", err
+			}
+			names[datasourceID] = src
+		}
+		if qualifier == "" {
+			qualifier = src.DefaultSchema
+		}
+		if qualifier == "" {
+			return src.Name + "." + table, nil
+		}
+		return src.Name + "." + qualifier + "." + table, nil
+	}
+	var edges []domain.Edge
+	for _, t := range tables {
+		from, err := node(t.SourceDatasourceID, t.SourceQualifier, t.SourceTable)
+		if err != nil {
+			return Ingested{}, err
+		}
+		to, err := node(t.TargetDatasourceID, t.TargetQualifier, t.TargetTable)
+		if err != nil {
+			return Ingested{}, err
+		}
+		edges = append(edges, domain.Edge{From: from, To: to, Level: domain.LevelTable, Kind: domain.KindDirect})
+		for i, c := range t.Columns {
+			target := c
+			if i < len(t.TargetColumns) {
+				target = t.TargetColumns[i]
+			}
+			edges = append(edges, domain.Edge{From: from + "." + c, To: to + "." + target, Level: domain.LevelColumn, Kind: domain.KindDirect})
+		}
+	}
+	return s.assert(ctx, origin{kind: domain.OriginSync, name: taskID, replace: true}, edges, domain.Result{}, meta)
+}

@@ -21,6 +21,16 @@ const (
 
 // eventDescriptions says what each event means; a new event type without one fails the test.
 var eventDescriptions = map[string]string{
+	"integration.task_created":             "A sync task was defined: scope, source and target datasources, tables or pattern, mode, write mode and schedule. Stream `synctask-<uuid>`.",
+	"integration.task_updated":             "A sync task's spec was replaced.",
+	"integration.task_paused":              "A sync task stopped: no scheduled run starts, and its active run stops after the current chunk.",
+	"integration.task_resumed":             "A paused sync task runs on its schedule again.",
+	"integration.task_deleted":             "A sync task was removed; what it wrote stays in the target.",
+	"integration.run_requested":            "A run of a sync task was asked for (by hand or by its schedule). The sync workers of all replicas form one consumer group on `assetflow.integration`; the one given this event starts the run, or records it failed when it cannot. Stream `syncrun-<uuid>`.",
+	"integration.run_started":              "A run of a sync task began on a worker, with the source tables it copies.",
+	"integration.chunk_committed":          "One chunk of rows was written to the target in one transaction, together with its row in the target's progress table: table, key range, rows, bytes and the incremental watermark; the first chunk of a table in a run also reports a created target table or added columns.",
+	"integration.run_completed":            "Every table of the run was copied; totals of rows read and written, bytes and duration.",
+	"integration.run_failed":               "The run stopped with a reason and the last chunk committed to the target; the next run resumes after it. Paused runs are runs stopped by pausing the task.",
 	"access.user_created":                  "An account was created (admin, CLI or bootstrap). Stream `user-<uuid>`.",
 	"access.user_updated":                  "Display name, email or roles changed.",
 	"access.user_disabled":                 "The account may no longer sign in; its sessions and API keys stop working.",

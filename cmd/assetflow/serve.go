@@ -41,6 +41,7 @@ import (
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	intproj "assetflow/projections/integration"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	qualityproj "assetflow/projections/quality"
@@ -105,13 +106,16 @@ func serve(ctx context.Context) error {
 	qualitySvc := c.qualityService(dsService)
 	bg, cancel := context.WithCancel(ctx)
 	waiter := runner.NewWaiter(c.pool, hub, run, cfg.ReadYourWritesTimeout)
+	syncSvc := c.integrationService(dsService, lineageSvc, bg)
+	syncSvc.Dispatch(runLog{c.store})
 	app := httpapi.New(httpapi.Deps{
 		Access: svc, Datasources: dsService, DatasourceQ: dsproj.Queries{Pool: c.pool},
 		Collector: collector, Curator: curator, Profiler: profiler, ValidCron: scheduler.ValidCron,
 		Queries: queryConsole, Interfaces: interfaces, Gateway: gateway, Sources: querySources{dsService}, QueryLog: dsvcproj.Queries{Pool: c.pool}, ExportFiles: exportstore.Store{Pool: c.pool},
 		Recorder: eventstore.Recorder{Store: c.store, Codec: c.codec}, Background: bg,
-		Quality: httpapi.QualityDeps{Service: qualitySvc, Queries: qualityproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
-		Lineage: lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
+		Quality:     httpapi.QualityDeps{Service: qualitySvc, Queries: qualityproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
+		Integration: httpapi.IntegrationDeps{Service: syncSvc, Queries: intproj.Queries{Pool: c.pool}, NextRun: scheduler.Next},
+		Lineage:     lineageSvc, Permissions: permissions, LineageQ: lineageproj.Queries{Pool: c.pool, Catalog: catproj.Queries{Pool: c.pool}.LineageNames},
 		Monitor2: httpapi.MonitorDeps{Pool: c.pool, Brokers: brokers, DataDir: cfg.DataDir, Sessions: sessions,
 			RelayActive: rel.Active,
 			RelayLag: func(ctx context.Context) int64 {
@@ -160,6 +164,7 @@ func serve(ctx context.Context) error {
 	})
 	start("projections", func(ctx context.Context) error { return run.Run(ctx, brokers) })
 	start("etl-logs", func(ctx context.Context) error { return consumeETLLogs(ctx, brokers, lineageSvc) })
+	start("sync-worker", func(ctx context.Context) error { return consumeSyncRequests(ctx, brokers, syncSvc) })
 	start("lineage-feed", func(ctx context.Context) error {
 		return feedLineage(ctx, brokers, lineageSvc, func(ctx context.Context, id string) (catalog.Source, error) {
 			t, err := catproj.Queries{Pool: c.pool}.Table(ctx, id)
@@ -196,7 +201,7 @@ func serve(ctx context.Context) error {
 	})
 	start("scheduler", func(ctx context.Context) error {
 		return runSchedules(ctx, postgres.Locks{Pool: c.pool}, catproj.Queries{Pool: c.pool}, collector, profiler,
-			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}))
+			appdsvc.NewAlarms(dsvcproj.Queries{Pool: c.pool}), syncSchedules(intproj.Queries{Pool: c.pool}, syncSvc))
 	})
 
 	start("quality-scheduler", func(ctx context.Context) error {
@@ -228,6 +233,7 @@ func serve(ctx context.Context) error {
 	facts.Close()
 	cancel()
 	wg.Wait()
+	syncSvc.Wait()
 	_ = publisher.Close()
 	if embedded != nil {
 		embedded.Close()
@@ -302,7 +308,8 @@ func brokerReachable(ctx context.Context, brokers []string) error {
 
 // runSchedules keeps the scheduled collections in step with the schedules read model and, on the
 // leader, ends runs whose replica died. Every replica runs this; only the lock holder's jobs fire.
-func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler, alarms *appdsvc.Alarms) error {
+func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, collector *appcat.Collector, profiler *appcat.Profiler, alarms *appdsvc.Alarms,
+	more ...func(context.Context) []scheduler.Entry) error {
 	elector := &scheduler.LockElector{Locks: locks, Key: "assetflow-scheduler"}
 	s, err := scheduler.New(ctx, elector)
 	if err != nil {
@@ -341,6 +348,9 @@ func runSchedules(ctx context.Context, locks postgres.Locks, q catproj.Queries, 
 						slog.Info("scheduled profiling done", "datasource", ds, "tables", len(ids), "failed", failed)
 					}})
 				}
+			}
+			for _, m := range more {
+				entries = append(entries, m(ctx)...)
 			}
 			s.Sync(entries)
 		}

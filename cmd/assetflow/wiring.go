@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -10,6 +12,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
+	appint "assetflow/application/integration"
 	applineage "assetflow/application/lineage"
 	"assetflow/application/permission"
 	"assetflow/domain/access"
@@ -18,6 +21,7 @@ import (
 	"assetflow/domain/datasource"
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
+	"assetflow/domain/integration"
 	"assetflow/domain/lineage"
 	"assetflow/domain/monitor"
 	"assetflow/domain/quality"
@@ -29,6 +33,7 @@ import (
 	"assetflow/infrastructure/exportstore"
 	"assetflow/infrastructure/postgres"
 	"assetflow/infrastructure/querycancel"
+	"assetflow/infrastructure/scheduler"
 	"assetflow/infrastructure/secrets"
 	"assetflow/infrastructure/sqlparse"
 	"assetflow/infrastructure/sqltemplate"
@@ -37,6 +42,7 @@ import (
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	intproj "assetflow/projections/integration"
 	lineageproj "assetflow/projections/lineage"
 	monitorproj "assetflow/projections/monitor"
 	qualityproj "assetflow/projections/quality"
@@ -53,13 +59,14 @@ func allEvents() []eventsourcing.Event {
 	out = append(out, monitor.Events()...)
 	out = append(out, lineage.Events()...)
 	out = append(out, quality.Events()...)
+	out = append(out, integration.Events()...)
 	return out
 }
 
 // projections lists every read model.
 func projections() []runner.Projection {
 	return []runner.Projection{audit.Projection{}, accessproj.Projection{}, monitorproj.Projection{}, dsproj.Projection{}, catproj.Projection{}, dsvcproj.Projection{}, lineageproj.Projection{},
-		qualityproj.Projection{}}
+		qualityproj.Projection{}, intproj.Projection{}}
 }
 
 // migrations lists every schema owner in order.
@@ -134,7 +141,7 @@ func (c *core) datasourceService(key []byte, pools *datasources.Pools) (*appds.S
 	if err != nil {
 		return nil, err
 	}
-	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}), nil
+	return appds.NewService(repo, pools, eventstore.Recorder{Store: c.store, Codec: c.codec}, intproj.Queries{Pool: c.pool}), nil
 }
 
 // catalogSources lets the collector read datasources through the datasource service's pools.
@@ -254,4 +261,79 @@ func (s lineageSources) LineageSource(ctx context.Context, id string) (applineag
 // lineageService wires lineage recording.
 func (c *core) lineageService() *applineage.Service {
 	return applineage.NewService(lineageAnalyser{}, lineageSources{dsproj.Queries{Pool: c.pool}, catproj.Queries{Pool: c.pool}}, c.repo)
+}
+
+// syncEndpoints opens datasources as sync sources and targets through the datasource service's
+// pools; the engines that can take part are the SQL ones the connectors read and write.
+type syncEndpoints struct{ ds *appds.Service }
+
+func (e syncEndpoints) Source(ctx context.Context, id string) (appint.Source, error) {
+	c, cfg, err := e.ds.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	src, ok := c.(appint.Source)
+	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.StarRocks, datasource.PostgreSQL}, cfg.Type) {
+		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync source yet (MySQL, MariaDB, StarRocks and PostgreSQL can)", cfg.Type))
+	}
+	return src, nil
+}
+
+func (e syncEndpoints) Target(ctx context.Context, id string) (appint.Target, error) {
+	c, cfg, err := e.ds.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tgt, ok := c.(appint.Target)
+	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.PostgreSQL}, cfg.Type) {
+		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync target yet (MySQL, MariaDB and PostgreSQL can)", cfg.Type))
+	}
+	return tgt, nil
+}
+
+// integrationService wires sync tasks and runs; runs live in background.
+func (c *core) integrationService(ds *appds.Service, lin *applineage.Service, background context.Context) *appint.Service {
+	svc := appint.NewService(c.repo, eventstore.Recorder{Store: c.store, Codec: c.codec}, postgres.Locks{Pool: c.pool},
+		syncEndpoints{ds}, intproj.Queries{Pool: c.pool}, scheduler.ValidCron)
+	svc.Background, svc.Lineage = background, syncLineage{lin}
+	return svc
+}
+
+// syncLineage records completed sync runs as lineage edges of the task.
+type syncLineage struct{ svc *applineage.Service }
+
+func (l syncLineage) RecordSync(ctx context.Context, task *integration.Task, tables []appint.CopiedTable, meta eventsourcing.Metadata) error {
+	synced := make([]applineage.SyncedTable, len(tables))
+	for i, t := range tables {
+		synced[i] = applineage.SyncedTable{SourceDatasourceID: task.Spec.SourceDatasourceID, SourceQualifier: t.SourceDatabase, SourceTable: t.SourceTable,
+			TargetDatasourceID: task.Spec.TargetDatasourceID, TargetQualifier: t.TargetDatabase, TargetTable: t.TargetTable, Columns: t.Columns,
+			TargetColumns: t.TargetColumns}
+	}
+	_, err := l.svc.RecordSync(ctx, task.ID(), synced, meta)
+	return err
+}
+
+// syncSchedules lists the scheduled sync tasks as scheduler entries, and ends runs whose replica
+// stopped (any replica may: a run's lock tells whether it is alive).
+func syncSchedules(q intproj.Queries, svc *appint.Service) func(context.Context) []scheduler.Entry {
+	system := eventsourcing.Metadata{ActorID: "scheduler", ActorName: "scheduler"}
+	return func(ctx context.Context) []scheduler.Entry {
+		if n, err := svc.ReapInterrupted(ctx, system); err == nil && n > 0 {
+			slog.Warn("ended interrupted sync runs", "count", n)
+		}
+		tasks, err := q.ScheduledTasks(ctx)
+		if err != nil {
+			return nil
+		}
+		var out []scheduler.Entry
+		for _, t := range tasks {
+			id := t.ID
+			out = append(out, scheduler.Entry{Key: "sync:" + id, Cron: t.Schedule, Run: func(ctx context.Context) {
+				if _, _, err := svc.Start(ctx, id, appint.TriggerSchedule, system); err != nil {
+					slog.Warn("scheduled sync did not start", "task", id, "err", err)
+				}
+			}})
+		}
+		return out
+	}
 }

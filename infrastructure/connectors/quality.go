@@ -12,7 +12,6 @@ import (
 
 // The quality dialect: bound parameters, numbers, regular expressions and timestamp ages differ
 // per engine.
-func (postgresCatalog) placeholder(n int) string    { return "$" + strconv.Itoa(n) }
 func (postgresCatalog) asNumber(expr string) string { return "(" + expr + ")::double precision" }
 func (postgresCatalog) matches(expr, pattern string) string {
 	return expr + " ~ " + pattern
@@ -21,7 +20,6 @@ func (postgresCatalog) ageSeconds(expr string) string {
 	return "extract(epoch from (now() - (" + expr + ")::timestamptz))"
 }
 
-func (mysqlCatalog) placeholder(int) string              { return "?" }
 func (mysqlCatalog) asNumber(expr string) string         { return "(" + expr + ")" }
 func (mysqlCatalog) matches(expr, pattern string) string { return expr + " regexp " + pattern }
 func (mysqlCatalog) ageSeconds(expr string) string {

@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -41,6 +43,8 @@ type querier interface {
 type sqlConnector struct {
 	db  *sql.DB
 	eng engine
+	// noLocalInfile is set once the server refused LOAD DATA LOCAL (sync writes use INSERT then).
+	noLocalInfile atomic.Bool
 }
 
 func newSQLConnector(db *sql.DB, eng engine) *sqlConnector {
@@ -248,3 +252,7 @@ func renumber(cols []Column) []Column {
 func retire(conn *sql.Conn) {
 	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 }
+
+// placeholder is the engine's n-th bound parameter (quality checks and sync runs bind values).
+func (postgresCatalog) placeholder(n int) string { return "$" + strconv.Itoa(n) }
+func (mysqlCatalog) placeholder(int) string      { return "?" }

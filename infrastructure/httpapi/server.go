@@ -60,6 +60,8 @@ type Deps struct {
 	Quality QualityDeps
 	// Monitor2 feeds the system monitor pages.
 	Monitor2 MonitorDeps
+	// Integration serves sync tasks and runs; routes are off when its service is nil.
+	Integration IntegrationDeps
 	// Background is the server's lifetime, for work that outlives a request.
 	Background  context.Context
 	CatalogQ    catproj.Queries
@@ -137,6 +139,7 @@ func New(d Deps) *fiber.App {
 
 	authed.Get("/system/demo", h.demoStatus)
 	authed.Post("/system/demo/remove", h.requireAdmin, h.removeDemo)
+	h.integrationRoutes(authed)
 
 	admin := authed.Group("/system/users", h.requireAdmin)
 	admin.Get("", h.listUsers)
