@@ -161,19 +161,29 @@ func (s *Service) Grant(ctx context.Context, who Who, in GrantInput, meta es.Met
 
 // Revoke removes a grant of a datasource.
 func (s *Service) Revoke(ctx context.Context, who Who, datasourceID, grantID string, meta es.Metadata) (es.Ref, error) {
-	return s.change(ctx, datasourceID, meta, func(p *domain.Policy) error {
+	return s.removeItem(ctx, who, datasourceID, meta, func(p *domain.Policy) (domain.Object, bool, func() error) {
 		g, ok := p.Grants[grantID]
+		return g.Object, ok, func() error { return p.Revoke(grantID) }
+	}, "grant", grantID)
+}
+
+// removeItem removes one grant, mask or row filter of a policy, once the caller is found to
+// manage its object.
+func (s *Service) removeItem(ctx context.Context, who Who, datasourceID string, meta es.Metadata,
+	find func(*domain.Policy) (domain.Object, bool, func() error), kind, id string) (es.Ref, error) {
+	return s.change(ctx, datasourceID, meta, func(p *domain.Policy) error {
+		o, ok, remove := find(p)
 		if !ok {
-			return fault.NotFound("grant", grantID)
+			return fault.NotFound(kind, id)
 		}
 		src, err := s.guard.sources.Source(ctx, datasourceID)
 		if err != nil {
 			return err
 		}
-		if err := s.mayManage(ctx, who, src, g.Object); err != nil {
+		if err := s.mayManage(ctx, who, src, o); err != nil {
 			return err
 		}
-		return p.Revoke(grantID)
+		return remove()
 	})
 }
 
@@ -207,20 +217,10 @@ func (s *Service) SetMask(ctx context.Context, who Who, in MaskInput, meta es.Me
 
 // RemoveMask unmasks a column.
 func (s *Service) RemoveMask(ctx context.Context, who Who, datasourceID, maskID string, meta es.Metadata) (es.Ref, error) {
-	return s.change(ctx, datasourceID, meta, func(p *domain.Policy) error {
+	return s.removeItem(ctx, who, datasourceID, meta, func(p *domain.Policy) (domain.Object, bool, func() error) {
 		m, ok := p.Masks[maskID]
-		if !ok {
-			return fault.NotFound("mask", maskID)
-		}
-		src, err := s.guard.sources.Source(ctx, datasourceID)
-		if err != nil {
-			return err
-		}
-		if err := s.mayManage(ctx, who, src, m.Object); err != nil {
-			return err
-		}
-		return p.RemoveMask(maskID)
-	})
+		return m.Object, ok, func() error { return p.RemoveMask(maskID) }
+	}, "mask", maskID)
 }
 
 // RowFilterInput is the body of POST /api/access/row-filters.
@@ -269,20 +269,10 @@ func (s *Service) SetRowFilter(ctx context.Context, who Who, in RowFilterInput, 
 
 // RemoveRowFilter drops a row filter.
 func (s *Service) RemoveRowFilter(ctx context.Context, who Who, datasourceID, filterID string, meta es.Metadata) (es.Ref, error) {
-	return s.change(ctx, datasourceID, meta, func(p *domain.Policy) error {
+	return s.removeItem(ctx, who, datasourceID, meta, func(p *domain.Policy) (domain.Object, bool, func() error) {
 		f, ok := p.RowFilters[filterID]
-		if !ok {
-			return fault.NotFound("row filter", filterID)
-		}
-		src, err := s.guard.sources.Source(ctx, datasourceID)
-		if err != nil {
-			return err
-		}
-		if err := s.mayManage(ctx, who, src, f.Object); err != nil {
-			return err
-		}
-		return p.RemoveRowFilter(filterID)
-	})
+		return f.Object, ok, func() error { return p.RemoveRowFilter(filterID) }
+	}, "row filter", filterID)
 }
 
 // RequestInput is the body of POST /api/access/requests.
