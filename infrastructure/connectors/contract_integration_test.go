@@ -66,11 +66,12 @@ func mariaFixture(t *testing.T, typ datasource.Type) fixture {
 	return fixture{
 		settings: connectors.Settings{Type: typ, Host: "127.0.0.1", Port: 3306, Database: name, Username: "root",
 			Params: map[string]string{"charset": "utf8mb4", "sql_mode": "'ANSI_QUOTES'"}}, // a driver option and a session variable
-		db: name, listsDBs: true, sleepSQL: "select sleep(30)", paramQuery: "select id from orders where id = ?",
+		db: name, listsDBs: true, sleepSQL: "select sleep(30) as " + name, paramQuery: "select id from orders where id = ?",
 		manyTables: contractTables,
 		running: func(t *testing.T) int {
 			var n int
-			if err := admin.QueryRow(`select count(*) from information_schema.processlist where info like 'select sleep(30)%'`).Scan(&n); err != nil {
+			// This test's own statement only: other tests may sleep on the same server.
+			if err := admin.QueryRow(`select count(*) from information_schema.processlist where info = ?`, "select sleep(30) as "+name).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -115,7 +116,7 @@ func pgFixture(t *testing.T) fixture {
 		manyTables: contractTables,
 		running: func(t *testing.T) int {
 			var n int
-			if err := conn.QueryRow(ctx, `select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active'`).Scan(&n); err != nil {
+			if err := conn.QueryRow(ctx, `select count(*) from pg_stat_activity where query = 'select pg_sleep(30)' and state = 'active' and datname = $1`, dbName).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
