@@ -44,6 +44,12 @@ type AlertSent struct {
 type Alerts struct {
 	configs  AlertConfigs
 	notifier Notifier
+	// Claims, when set, makes each alert go out once across replicas: a check delivered twice
+	// (a consumer-group rebalance) finds its alert claimed.
+	Claims interface {
+		Claim(ctx context.Context, key string) (bool, error)
+		Release(ctx context.Context, key string) error
+	}
 }
 
 // NewAlerts wires alert delivery.
@@ -81,7 +87,16 @@ func (a *Alerts) Handle(ctx context.Context, res domain.Result, at time.Time) (b
 	alert := AlertSent{Kind: kind, Types: cfg.Types, RuleID: res.RuleID, RuleName: res.RuleName, TableID: res.TableID, Column: res.Column,
 		RuleType: res.Type, Severity: res.Severity, Status: res.Status, Metric: res.Metric, Threshold: res.Threshold, Error: res.Error,
 		Incident: res.Incident, CheckID: res.CheckID, Message: msg, At: at.UTC()}
+	key := res.CheckID + ":" + kind
+	if a.Claims != nil {
+		if ok, err := a.Claims.Claim(ctx, key); err != nil || !ok {
+			return false, err
+		}
+	}
 	if err := a.notifier.Deliver(ctx, cfg.WebhookURL, alert); err != nil {
+		if a.Claims != nil {
+			_ = a.Claims.Release(context.WithoutCancel(ctx), key)
+		}
 		return false, fmt.Errorf("deliver quality alert for %s: %w", res.RuleID, err)
 	}
 	return true, nil

@@ -208,7 +208,9 @@ func serve(ctx context.Context) error {
 		return runQualitySchedules(ctx, postgres.Locks{Pool: c.pool}, qualityproj.Queries{Pool: c.pool}, qualitySvc, 10*time.Second)
 	})
 	start("quality-alerts", func(ctx context.Context) error {
-		return alertQuality(ctx, brokers, appquality.NewAlerts(qualityproj.Queries{Pool: c.pool}, appdsvc.NewWebhook()))
+		alerts := appquality.NewAlerts(qualityproj.Queries{Pool: c.pool}, appdsvc.NewWebhook())
+		alerts.Claims = qualityproj.AlertClaims{Pool: c.pool}
+		return alertQuality(ctx, brokers, alerts)
 	})
 
 	if cfg.PprofAddr != "" {

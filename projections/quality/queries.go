@@ -233,3 +233,21 @@ func (q Queries) Summarise(ctx context.Context) (Summary, error) {
 		from quality_rules`).Scan(&s.Rules, &s.Passed, &s.Failed, &s.Errored, &s.Unchecked, &s.Incidents)
 	return s, err
 }
+
+// AlertClaims records which alerts were sent, so that each is sent once across replicas.
+type AlertClaims struct{ Pool *pgxpool.Pool }
+
+// Claim takes an alert for this replica; false when another took it already.
+func (c AlertClaims) Claim(ctx context.Context, key string) (bool, error) {
+	tag, err := c.Pool.Exec(ctx, `insert into quality_alert_claims (key) values ($1) on conflict (key) do nothing`, key)
+	if err != nil {
+		return false, fmt.Errorf("claim alert: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Release gives an alert back after its delivery failed, so a retry may send it.
+func (c AlertClaims) Release(ctx context.Context, key string) error {
+	_, err := c.Pool.Exec(ctx, `delete from quality_alert_claims where key = $1`, key)
+	return err
+}
