@@ -18,6 +18,7 @@ import (
 	appcat "assetflow/application/catalog"
 	appdsvc "assetflow/application/dataservice"
 	appds "assetflow/application/datasource"
+	appint "assetflow/application/integration"
 	applineage "assetflow/application/lineage"
 	"assetflow/application/page"
 	"assetflow/application/permission"
@@ -26,11 +27,13 @@ import (
 	"assetflow/domain/datasource"
 	es "assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
+	"assetflow/domain/integration"
 	domquality "assetflow/domain/quality"
 	accessproj "assetflow/projections/access"
 	catproj "assetflow/projections/catalog"
 	dsvcproj "assetflow/projections/dataservice"
 	dsproj "assetflow/projections/datasource"
+	intproj "assetflow/projections/integration"
 	qualityproj "assetflow/projections/quality"
 	"assetflow/projections/runner"
 )
@@ -39,7 +42,8 @@ import (
 // builds a sales data warehouse in PostgreSQL (and an operational copy in MariaDB when it is
 // reachable), registers both, collects and classifies their metadata, records the ETL lineage,
 // defines quality rules (one fails on purpose), publishes the sales_daily_summary report API with
-// an API key, and creates an analyst who reads customer PII masked. Each step looks for what it
+// an API key, syncs the MariaDB copy into the warehouse, and creates an analyst who reads customer
+// PII masked. Each step looks for what it
 // makes first, so a restart after an interruption finishes the job without doubling anything.
 
 const (
@@ -68,6 +72,8 @@ type demo struct {
 	interfaces *appdsvc.Interfaces
 	ifaceQ     dsvcproj.Queries
 	perms      *permission.Service
+	sync       *appint.Service
+	syncQ      intproj.Queries
 	waiter     *runner.Waiter
 	meta       es.Metadata
 }
@@ -186,6 +192,9 @@ func (d *demo) seed(ctx context.Context) error {
 			return err
 		}
 		if err := d.collect(ctx, opsID, demoMariaDatabase); err != nil {
+			return err
+		}
+		if err := d.syncTask(ctx, opsID, dwID); err != nil {
 			return err
 		}
 	}
@@ -445,6 +454,28 @@ func (d *demo) reportAPI(ctx context.Context, datasourceID string) error {
 	}
 	_, err = d.access.CreateAPIKey(ctx, appaccess.CreateAPIKey{Name: "demo-bi"}, d.meta.ActorID, d.meta.ActorName, d.meta)
 	return err
+}
+
+// syncTask copies the operational MariaDB tables into the warehouse's ods schema, incrementally by
+// id every hour, and runs once.
+func (d *demo) syncTask(ctx context.Context, opsID, dwID string) error {
+	existing, err := d.syncQ.Tasks(ctx, intproj.TaskFilter{Keyword: "演示"}, pageAll())
+	if err != nil || existing.Total > 0 {
+		return err
+	}
+	ref, err := d.sync.Create(ctx, integration.Spec{Name: "演示：业务库同步到数仓", Description: "MariaDB 业务库的客户与订单按 id 增量同步到数仓 ods 层",
+		Scope: "whole_database", SourceDatasourceID: opsID, SourceDatabases: []string{demoMariaDatabase}, TargetDatasourceID: dwID,
+		TargetDatabase: "ods", Mode: "incremental", IncrementalColumn: "id", WriteMode: "upsert", Schedule: "0 * * * *"}, d.meta)
+	if err != nil {
+		return fmt.Errorf("demo sync task: %w", err)
+	}
+	if _, err := d.waiter.Await(ctx, ref, intproj.Name); err != nil {
+		return err
+	}
+	if _, _, err := d.sync.Start(ctx, ref.StreamID, appint.TriggerManual, d.meta); err != nil {
+		return fmt.Errorf("demo sync run: %w", err)
+	}
+	return nil
 }
 
 // analyst creates the demo analyst: the warehouse to query, customer PII masked, orders of the

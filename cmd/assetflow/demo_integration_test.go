@@ -53,6 +53,21 @@ func TestDemoWorkspaceIntegration(t *testing.T) {
 	if n := out["meta"].(map[string]any)["total"]; n != float64(1) {
 		t.Errorf("failing demo rules: %v", n)
 	}
+	// The sync task copies the MariaDB tables into the warehouse's ods schema.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		_, out := s.call("GET", "/api/integration/tasks?keyword=演示", admin, nil)
+		if list, _ := out["data"].([]any); len(list) == 1 {
+			if st := list[0].(map[string]any)["last_run_status"]; st == "succeeded" || st == "completed" {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("demo sync task: %v", list[0])
+			}
+		} else if time.Now().After(deadline) {
+			t.Fatalf("demo sync task missing: %v", out)
+		}
+		time.Sleep(time.Second)
+	}
 	analyst := s.loginAs("analyst", "Analyst-Demo-1")
 	_, out = s.call("GET", "/api/system/demo", admin, nil)
 	dw := data(out)["datasources"].([]any)[0].(string)

@@ -191,7 +191,7 @@ func serve(ctx context.Context) error {
 			d := &demo{cfgURL: cfg.DatabaseURL, mariaDSN: cfg.DemoMariaDB, access: svc, users: accessproj.Queries{Pool: c.pool},
 				sources: dsService, sourcesQ: dsproj.Queries{Pool: c.pool}, collector: collector, curator: curator, catalog: catproj.Queries{Pool: c.pool},
 				lineage: lineageSvc, quality: qualitySvc, qualityQ: qualityproj.Queries{Pool: c.pool}, interfaces: interfaces,
-				ifaceQ: dsvcproj.Queries{Pool: c.pool}, perms: permissions, waiter: waiter,
+				ifaceQ: dsvcproj.Queries{Pool: c.pool}, perms: permissions, sync: syncSvc, syncQ: intproj.Queries{Pool: c.pool}, waiter: waiter,
 				meta: eventsourcing.Metadata{ActorID: admin, ActorName: "admin", CorrelationID: "demo"}}
 			return d.seed(ctx)
 		})
