@@ -184,15 +184,22 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 		if err != nil {
 			return counts, nil, nil, fmt.Errorf("list columns of %q: %w", db, err)
 		}
-		byTable := map[string][]datasource.Column{}
+		// Columns belong to a table of a schema: two schemas may hold tables of one name.
+		byTable := map[[2]string][]datasource.Column{}
+		schemas := false
 		for _, col := range cols {
-			byTable[col.Table] = append(byTable[col.Table], col)
+			byTable[[2]string{col.Schema, col.Table}] = append(byTable[[2]string{col.Schema, col.Table}], col)
+			schemas = schemas || col.Schema != ""
 		}
 		for _, t := range tables {
 			if len(scope.Tables) > 0 && !slices.Contains(scope.Tables, t.Name) {
 				continue
 			}
-			all = append(all, found{t, byTable[t.Name]})
+			key := [2]string{"", t.Name}
+			if schemas {
+				key[0] = t.Schema
+			}
+			all = append(all, found{t, byTable[key]})
 		}
 		readDBs = append(readDBs, db)
 	}
@@ -233,7 +240,7 @@ func (c *Collector) collect(ctx context.Context, runID string, scope domain.Scop
 		cols := make([]domain.Column, len(f.cols))
 		copy(cols, f.cols)
 		for j := range cols {
-			cols[j].Table = ""
+			cols[j].Table, cols[j].Schema = "", ""
 		}
 		old, known := state[id]
 		row := StateRow{TableID: id, Database: src.Database, Schema: src.Schema, Name: src.Name, Columns: cols, Facts: facts}

@@ -303,3 +303,33 @@ func TestCatalogPostgresDriftIntegration(t *testing.T) {
 		t.Fatalf("columns_changed %d: %s", n, payload)
 	}
 }
+
+// Two schemas holding tables of one name: each catalog entry gets its own columns.
+func TestCatalogSameNameInTwoSchemasIntegration(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	src := pgtest.NewDatabase(t)
+	srcDB := src[strings.LastIndex(src, "/")+1 : strings.Index(src, "?")]
+	if _, err := openPool(t, src).Exec(context.Background(), `create table customers (id int primary key, name text);
+		create schema ods; create table ods.customers (id int primary key, name text, phone text)`); err != nil {
+		t.Fatal(err)
+	}
+	s := newAPIServer(t)
+	token := s.login()
+	_, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "pg", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "database": srcDB, "username": "postgres"})
+	ds := data(out)["id"].(string)
+	if run := s.collectNow(t, token, map[string]any{"datasource_id": ds}); run["status"] != "succeeded" {
+		t.Fatalf("collect: %v\n%s", run, s.logs())
+	}
+	_, out = s.call("GET", "/api/catalog/tables?name=customers&datasource_id="+ds, token, nil)
+	got := map[string]float64{}
+	for _, it := range out["data"].([]any) {
+		m := it.(map[string]any)
+		got[m["schema"].(string)] = m["column_count"].(float64)
+	}
+	if got["public"] != 2 || got["ods"] != 3 {
+		t.Fatalf("columns per schema: %v", got)
+	}
+}

@@ -19,7 +19,9 @@ type TableInfo struct {
 
 // Column describes one column; Order starts at 1 with no gaps.
 type Column struct {
-	Table      string  `json:"-"`
+	Table string `json:"-"`
+	// Schema is the table's schema on engines that list several at once (PostgreSQL).
+	Schema     string  `json:"-"`
 	Order      int     `json:"order"`
 	Name       string  `json:"name"`
 	Type       string  `json:"type"`

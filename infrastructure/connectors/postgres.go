@@ -93,7 +93,7 @@ func (postgresCatalog) listTables(ctx context.Context, q querier, schema string)
 // pgColumns joins descriptions, defaults and primary keys instead of calling a function per
 // column: on 200,000 columns that is the difference between one pass and 200,000 lookups.
 const pgColumns = `with pk as (select i.indrelid, k.attnum from pg_index i, unnest(i.indkey) as k(attnum) where i.indisprimary)
-	select c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), ds.description,
+	select n.nspname, c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), ds.description,
 	pk.attnum is not null, not a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
 	from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
 	left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
@@ -104,7 +104,7 @@ const pgColumns = `with pk as (select i.indrelid, k.attnum from pg_index i, unne
 func scanPGColumn(r *sql.Rows) (Column, error) {
 	var c Column
 	var comment, def sql.NullString
-	if err := r.Scan(&c.Table, &c.Order, &c.Name, &c.Type, &comment, &c.PrimaryKey, &c.Nullable, &def); err != nil {
+	if err := r.Scan(&c.Schema, &c.Table, &c.Order, &c.Name, &c.Type, &comment, &c.PrimaryKey, &c.Nullable, &def); err != nil {
 		return c, err
 	}
 	c.Comment = comment.String
