@@ -347,7 +347,7 @@ func (d *demo) collect(ctx context.Context, datasourceID, database string) error
 	return fmt.Errorf("demo collection %s did not finish", runID)
 }
 
-// tables maps the warehouse's table names to catalog ids.
+// tables maps the warehouse's table names (schema public) to catalog ids.
 func (d *demo) tables(ctx context.Context, datasourceID string) (map[string]string, error) {
 	res, err := d.catalog.Tables(ctx, catproj.TableFilter{DatasourceID: datasourceID, Status: "active"}, pageAll())
 	if err != nil {
@@ -355,7 +355,9 @@ func (d *demo) tables(ctx context.Context, datasourceID string) (map[string]stri
 	}
 	out := map[string]string{}
 	for _, t := range res.Items {
-		out[t.Name] = t.ID
+		if t.Schema == "public" { // ods holds the synced copies of the MariaDB tables
+			out[t.Name] = t.ID
+		}
 	}
 	return out, nil
 }
