@@ -68,6 +68,11 @@ test('data integration: whole-database task, run, progress, result', { timeout: 
     await form.locator('[data-test="task-databases"]').first().click()
     await page.locator(`[data-test="db-option-${MARIADB_DB}"]:visible`).click()
     await page.keyboard.press('Escape')
+    // The scratch database is shared with other tests (which add tables): name the one to copy.
+    await form.locator('[data-test="task-table-choice"] .el-radio-button').nth(1).click()
+    await form.locator('[data-test="task-tables"]').first().click()
+    await page.locator('[data-test="table-option-e2e_orders"]:visible').click()
+    await page.keyboard.press('Escape')
     await form.locator('[data-test="task-target"]').first().click()
     await page.locator(`[data-test="datasource-option-${DST}"]:visible`).click()
     await input(page, 'task-target-db').fill('ods')
