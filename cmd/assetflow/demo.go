@@ -380,6 +380,9 @@ func (d *demo) classify(ctx context.Context, tables map[string]string) error {
 			}
 		}
 	}
+	if err := d.categorize(ctx, tables); err != nil {
+		return err
+	}
 	tags := []struct{ table, column, tag string }{
 		{"customers", "phone", "PII"}, {"customers", "email", "PII"}, {"customers", "id_card", "PII"},
 		{"fact_sales", "", "核心指标"}, {"rpt_sales_monthly", "", "核心指标"},
@@ -391,6 +394,59 @@ func (d *demo) classify(ctx context.Context, tables map[string]string) error {
 		}
 		if _, err := d.curator.Tag(ctx, id, t.column, []string{t.tag}, d.meta); err != nil && fault.KindOf(err) != fault.KindConflict {
 			return fmt.Errorf("demo tag %s.%s: %w", t.table, t.column, err)
+		}
+	}
+	return nil
+}
+
+// categorize files the warehouse's tables under 销售域 by layer: 维度 (stores, products,
+// customers), 明细 (orders, order lines, staging) and 指标 (fact and report tables).
+func (d *demo) categorize(ctx context.Context, tables map[string]string) error {
+	existing, err := d.catalog.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	ids := map[string]string{}
+	for _, c := range existing {
+		ids[c.Name] = c.ID
+	}
+	ensure := func(name, parent, desc string) (string, error) {
+		if id, ok := ids[name]; ok {
+			return id, nil
+		}
+		ref, err := d.curator.CreateCategory(ctx, appcat.CategoryInput{Name: name, ParentID: parent, Description: desc}, d.meta)
+		if err != nil {
+			return "", fmt.Errorf("demo category %s: %w", name, err)
+		}
+		if _, err := d.waiter.Await(ctx, ref, catproj.Name); err != nil {
+			return "", err
+		}
+		ids[name] = ref.StreamID
+		return ref.StreamID, nil
+	}
+	root, err := ensure("销售域", "", "门店销售相关的数据资产")
+	if err != nil {
+		return err
+	}
+	layers := []struct {
+		name, desc string
+		tables     []string
+	}{
+		{"维度", "门店、商品、客户", []string{"stores", "products", "customers"}},
+		{"明细", "订单、订单明细与贴源层", []string{"orders", "order_lines", "stg_orders"}},
+		{"指标", "销售事实与报表", []string{"fact_sales", "rpt_sales_monthly"}},
+	}
+	for _, l := range layers {
+		id, err := ensure(l.name, root, l.desc)
+		if err != nil {
+			return err
+		}
+		for _, t := range l.tables {
+			if tid, ok := tables[t]; ok {
+				if _, err := d.curator.Classify(ctx, tid, "", id, d.meta); err != nil {
+					return fmt.Errorf("demo classify %s: %w", t, err)
+				}
+			}
 		}
 	}
 	return nil

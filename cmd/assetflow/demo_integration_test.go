@@ -68,6 +68,10 @@ func TestDemoWorkspaceIntegration(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
+	_, out = s.call("GET", "/api/catalog/categories", admin, nil)
+	if cats := string(mustJSON(out["data"])); !strings.Contains(cats, "销售域") || !strings.Contains(cats, "指标") {
+		t.Errorf("demo categories: %s", cats)
+	}
 	analyst := s.loginAs("analyst", "Analyst-Demo-1")
 	_, out = s.call("GET", "/api/system/demo", admin, nil)
 	dw := data(out)["datasources"].([]any)[0].(string)
