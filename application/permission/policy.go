@@ -147,13 +147,22 @@ func (s *Service) Grant(ctx context.Context, who Who, in GrantInput, meta es.Met
 	if err := domain.CheckGrant(g, s.now()); err != nil {
 		return "", es.Ref{}, err
 	}
+	return s.addItem(ctx, who, src, o, meta, func(p *domain.Policy) (string, error) {
+		return p.Grant("grant-"+uuid.NewString(), g, s.now())
+	})
+}
+
+// addItem adds a grant, mask or row filter to a policy once the caller is found to manage its
+// object, and answers the item's id.
+func (s *Service) addItem(ctx context.Context, who Who, src Source, o domain.Object, meta es.Metadata,
+	add func(*domain.Policy) (string, error)) (string, es.Ref, error) {
 	if err := s.mayManage(ctx, who, src, o); err != nil {
 		return "", es.Ref{}, err
 	}
 	var id string
 	ref, err := s.change(ctx, o.Datasource, meta, func(p *domain.Policy) error {
 		var err error
-		id, err = p.Grant("grant-"+uuid.NewString(), g, s.now())
+		id, err = add(p)
 		return err
 	})
 	return id, ref, err
@@ -203,16 +212,9 @@ func (s *Service) SetMask(ctx context.Context, who Who, in MaskInput, meta es.Me
 	if err != nil {
 		return "", es.Ref{}, err
 	}
-	if err := s.mayManage(ctx, who, src, o); err != nil {
-		return "", es.Ref{}, err
-	}
-	var id string
-	ref, err := s.change(ctx, o.Datasource, meta, func(p *domain.Policy) error {
-		var err error
-		id, err = p.SetMask("mask-"+uuid.NewString(), o, in.Mask, in.KeepLast)
-		return err
+	return s.addItem(ctx, who, src, o, meta, func(p *domain.Policy) (string, error) {
+		return p.SetMask("mask-"+uuid.NewString(), o, in.Mask, in.KeepLast)
 	})
-	return id, ref, err
 }
 
 // RemoveMask unmasks a column.
@@ -255,16 +257,9 @@ func (s *Service) SetRowFilter(ctx context.Context, who Who, in RowFilterInput, 
 	if err := s.guard.analyser.CheckPredicate(src.Dialect, pred); err != nil {
 		return "", es.Ref{}, fault.Field("predicate", "the predicate does not parse as one condition: "+err.Error())
 	}
-	if err := s.mayManage(ctx, who, src, o); err != nil {
-		return "", es.Ref{}, err
-	}
-	var id string
-	ref, err := s.change(ctx, o.Datasource, meta, func(p *domain.Policy) error {
-		var err error
-		id, err = p.SetRowFilter("rowfilter-"+uuid.NewString(), o, subj, pred)
-		return err
+	return s.addItem(ctx, who, src, o, meta, func(p *domain.Policy) (string, error) {
+		return p.SetRowFilter("rowfilter-"+uuid.NewString(), o, subj, pred)
 	})
-	return id, ref, err
 }
 
 // RemoveRowFilter drops a row filter.
