@@ -2121,6 +2121,8 @@ export default {
       rowFilters: 'Row filters',
       noRowFilters: 'None',
       filtersOr: 'Conditions combine with OR',
+      decidedBy: 'Decided by the grant on {object}: {effect} {privilege}',
+      noGrantReason: 'No grant gives {privilege} on {object}: denied by default',
     },
   },
   integration: {

@@ -2121,6 +2121,8 @@ export default {
       rowFilters: '行级过滤',
       noRowFilters: '无',
       filtersOr: '多个条件以 OR 组合',
+      decidedBy: '由 {object} 上的授权决定：{effect}「{privilege}」',
+      noGrantReason: '没有任何授权给予 {object} 的「{privilege}」权限，默认拒绝',
     },
   },
   integration: {
