@@ -431,7 +431,7 @@ func (s *Service) Explain(ctx context.Context, user, object, privilege string) (
 // ColumnView says what a caller sees of a catalog table's columns: the columns hidden from them
 // (denied query) and the mask of each masked column. Both are nil for unrestricted callers.
 func (s *Service) ColumnView(ctx context.Context, who Who, datasourceID, db, table string, cols []string) (hidden map[string]bool, masked map[string]domain.Mask, err error) {
-	src, err := s.guard.sources.Source(ctx, datasourceID)
+	src, err := s.guard.source(ctx, datasourceID)
 	if err != nil || Unrestricted(who, src) {
 		return nil, nil, err
 	}
@@ -465,7 +465,7 @@ func (s *Service) Settled(ref es.Ref) {
 // TableVisible reports whether a caller may see a table at all: unrestricted callers see every
 // table; others one whose table-level decision allows them or with a column granted to them.
 func (s *Service) TableVisible(ctx context.Context, who Who, datasourceID, db, table string) (bool, error) {
-	src, err := s.guard.sources.Source(ctx, datasourceID)
+	src, err := s.guard.source(ctx, datasourceID)
 	if err != nil || Unrestricted(who, src) {
 		return err == nil, err
 	}

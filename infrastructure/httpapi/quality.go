@@ -13,6 +13,7 @@ import (
 	"assetflow/domain/access"
 	"assetflow/domain/fault"
 	domain "assetflow/domain/quality"
+	catproj "assetflow/projections/catalog"
 	lineageproj "assetflow/projections/lineage"
 	qualityproj "assetflow/projections/quality"
 )
@@ -193,7 +194,7 @@ func (h *handlers) runQualityRule(c *fiber.Ctx) error {
 	for i, s := range res.Samples {
 		rows[i] = s
 	}
-	if rows, err = h.redactRows(c, res.TableID, rows); err != nil {
+	if rows, err = h.redactRows(c, res.TableID, rows, map[string]*catproj.Table{}); err != nil {
 		return err
 	}
 	res.Samples = res.Samples[:0]
@@ -223,16 +224,29 @@ func (h *handlers) mayMeasure(c *fiber.Ctx, def domain.Definition) error {
 
 // redactRows shows a restricted caller the rows of a catalog table as data permissions allow:
 // none of a table they may not see, without the columns denied to them, masked columns masked.
-func (h *handlers) redactRows(c *fiber.Ctx, tableID string, rows []map[string]any) ([]map[string]any, error) {
+// seen remembers, within one request, the catalog tables redactRows looked up (nil for one
+// hidden from the caller), so a page of results costs one look-up per table, not per result.
+func (h *handlers) redactRows(c *fiber.Ctx, tableID string, rows []map[string]any, seen map[string]*catproj.Table) ([]map[string]any, error) {
 	if len(rows) == 0 || h.viewer(c) == nil {
 		return rows, nil
 	}
-	if visible, err := h.CatalogQ.Visible(c.Context(), tableID, h.viewer(c)); err != nil || !visible {
-		return []map[string]any{}, err
+	t, ok := seen[tableID]
+	if !ok {
+		visible, err := h.CatalogQ.Visible(c.Context(), tableID, h.viewer(c))
+		if err != nil {
+			return nil, err
+		}
+		if visible {
+			tab, err := h.CatalogQ.Table(c.Context(), tableID)
+			if err != nil {
+				return nil, err
+			}
+			t = &tab
+		}
+		seen[tableID] = t
 	}
-	t, err := h.CatalogQ.Table(c.Context(), tableID)
-	if err != nil {
-		return nil, err
+	if t == nil {
+		return []map[string]any{}, nil
 	}
 	db := t.Schema
 	if db == "" {
@@ -291,12 +305,13 @@ func (h *handlers) qualityResultList(c *fiber.Ctx, ruleID string) error {
 	if err != nil {
 		return err
 	}
+	seen := map[string]*catproj.Table{}
 	for i, r := range res.Items {
 		var rows []map[string]any
 		if json.Unmarshal(r.Samples, &rows) != nil || len(rows) == 0 {
 			continue
 		}
-		if rows, err = h.redactRows(c, r.TableID, rows); err != nil {
+		if rows, err = h.redactRows(c, r.TableID, rows, seen); err != nil {
 			return err
 		}
 		res.Items[i].Samples, _ = json.Marshal(rows)

@@ -19,7 +19,7 @@ const SYSTEMS = [
   [/Linux/, 'Linux'],
 ]
 
-// Command-line and library clients announce themselves as name, slash, version (curl and the like).
+// Command-line tools and HTTP libraries put their name and version first; show those.
 const TOOLS = /^(curl|Wget|PostmanRuntime|python-requests|Go-http-client|okhttp|axios|node-fetch|HTTPie|insomnia)\/([\w.-]+)/i
 
 export function clientLabel(ua) {
