@@ -20,14 +20,14 @@ import (
 
 // accessTrace gathers, during an analysis, the columns touched and where each table is named.
 type accessTrace struct {
-	cols   set
-	pgRefs map[string][]pgRef
-	myRefs map[string][]*ast.TableSource
-	fixed_ map[string]bool // tables named where no view can stand (MySQL UPDATE/DELETE targets)
+	cols       set
+	pgRefs     map[string][]pgRef
+	myRefs     map[string][]*ast.TableSource
+	unviewable map[string]bool // tables named where no view can stand (MySQL UPDATE/DELETE targets)
 	// What the analysis visited, by location (PostgreSQL) or node (MySQL): after it, every table
 	// and column reference in the tree must have been visited, or part of the statement went unread.
 	seenLoc   map[int32]bool
-	seenNode_ map[ast.Node]bool
+	seenNodes map[ast.Node]bool
 }
 
 func (t *accessTrace) seenAt(loc int32) {
@@ -38,7 +38,7 @@ func (t *accessTrace) seenAt(loc int32) {
 
 func (t *accessTrace) seenNode(n ast.Node) {
 	if t != nil {
-		t.seenNode_[n] = true
+		t.seenNodes[n] = true
 	}
 }
 
@@ -49,8 +49,8 @@ type pgRef struct {
 }
 
 func newTrace() *accessTrace {
-	return &accessTrace{cols: set{}, pgRefs: map[string][]pgRef{}, myRefs: map[string][]*ast.TableSource{}, fixed_: map[string]bool{},
-		seenLoc: map[int32]bool{}, seenNode_: map[ast.Node]bool{}}
+	return &accessTrace{cols: set{}, pgRefs: map[string][]pgRef{}, myRefs: map[string][]*ast.TableSource{}, unviewable: map[string]bool{},
+		seenLoc: map[int32]bool{}, seenNodes: map[ast.Node]bool{}}
 }
 
 func (t *accessTrace) touch(s set) {
@@ -65,7 +65,7 @@ func (t *accessTrace) pgTable(name string, n *pg.Node) {
 		t.seenLoc[rv.Location] = true
 		t.pgRefs[name] = append(t.pgRefs[name], pgRef{rv.Location, rv.Alias != nil})
 		if !n.GetRangeVar().Inh {
-			t.fixed_[name] = true // ONLY t: no view can follow ONLY
+			t.unviewable[name] = true // ONLY t: no view can follow ONLY
 		}
 	}
 }
@@ -78,7 +78,7 @@ func (t *accessTrace) myTable(name string, ts *ast.TableSource) {
 
 func (t *accessTrace) fixed(name string) {
 	if t != nil {
-		t.fixed_[name] = true
+		t.unviewable[name] = true
 	}
 }
 
@@ -91,10 +91,9 @@ type AccessAnalysis struct {
 	// Functions are the lower-case names of the functions called, qualified as written.
 	Functions []string
 
-	text    string
-	dialect string
-	myTree  ast.StmtNode
-	trace   *accessTrace
+	text   string
+	myTree ast.StmtNode
+	trace  *accessTrace
 }
 
 // accessGrammar tells which parser reads a dialect for access analysis.
@@ -116,7 +115,7 @@ func AnalyseAccess(opts LineageOptions, text string) (*AccessAnalysis, error) {
 		return nil, err
 	}
 	a := &analyzer{opts: opts, reads: map[string]bool{}, acc: newTrace()}
-	res := &AccessAnalysis{text: text, dialect: opts.Dialect, trace: a.acc}
+	res := &AccessAnalysis{text: text, trace: a.acc}
 	if grammar == MySQL {
 		if opts.Dialect == "starrocks" {
 			text = starrocksText(text)
@@ -226,11 +225,11 @@ type unreadVisitor struct {
 func (v *unreadVisitor) Enter(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.TableName:
-		if !v.t.seenNode_[x] && v.missed == "" {
+		if !v.t.seenNodes[x] && v.missed == "" {
 			v.missed = "table " + x.Name.O
 		}
 	case *ast.ColumnNameExpr:
-		if !v.t.seenNode_[x] && v.missed == "" {
+		if !v.t.seenNodes[x] && v.missed == "" {
 			v.missed = "column " + x.Name.Name.O
 		}
 	}
@@ -283,7 +282,7 @@ func (r *AccessAnalysis) Rewrite(views map[string]string) (string, error) {
 		return r.text, nil
 	}
 	for t := range views {
-		if r.trace.fixed_[t] {
+		if r.trace.unviewable[t] {
 			return "", fmt.Errorf("%s is named where a masked or filtered view cannot replace it", t)
 		}
 	}
