@@ -711,7 +711,8 @@ func transform(t *dataservice.Transform, row map[string]any) map[string]any {
 
 var secretParam = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?key|credential)`)
 
-func redact(params map[string]any) map[string]any {
+// redact encodes the call's parameters for the call log, secrets replaced by "***".
+func redact(params map[string]any) json.RawMessage {
 	out := make(map[string]any, len(params))
 	for k, v := range params {
 		if secretParam.MatchString(k) {
@@ -719,7 +720,11 @@ func redact(params map[string]any) map[string]any {
 		}
 		out[k] = v
 	}
-	return out
+	b, err := json.Marshal(out)
+	if err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return b
 }
 
 func cacheKey(def dataservice.Definition, params map[string]any) string {

@@ -45,7 +45,7 @@ func feedLineage(ctx context.Context, brokers []string, svc *applineage.Service,
 	go func() { wg.Wait(); close(merged) }()
 	for msg := range merged {
 		// Most of the topic's traffic is gateway calls and console facts that carry no lineage.
-		if t := msg.Metadata.Get("event_type"); t != "" && !feeds[t] {
+		if t := msg.Metadata.Get(bus.MetaEventType); t != "" && !feeds[t] {
 			msg.Ack()
 			continue
 		}

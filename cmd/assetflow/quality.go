@@ -105,7 +105,7 @@ func alertQuality(ctx context.Context, brokers []string, alerts *appquality.Aler
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for msg := range msgs {
-		if t := msg.Metadata.Get("event_type"); t != "" && !checkEvents[t] {
+		if t := msg.Metadata.Get(bus.MetaEventType); t != "" && !checkEvents[t] {
 			msg.Ack()
 			continue
 		}

@@ -40,7 +40,7 @@ func consumeSyncRequests(ctx context.Context, brokers []string, svc *appint.Serv
 	}
 	requested := integration.RunRequested{}.EventType()
 	for msg := range msgs {
-		if msg.Metadata.Get("event_type") != requested {
+		if msg.Metadata.Get(bus.MetaEventType) != requested {
 			msg.Ack()
 			continue
 		}

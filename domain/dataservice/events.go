@@ -3,6 +3,7 @@
 package dataservice
 
 import (
+	"encoding/json"
 	"time"
 
 	"assetflow/domain/eventsourcing"
@@ -88,7 +89,7 @@ type InterfaceCalled struct {
 	CallerID   string         `json:"caller_id"`
 	CallerName string         `json:"caller_name"`
 	ClientIP   string         `json:"client_ip"`
-	Params     map[string]any `json:"params"`
+	Params     json.RawMessage `json:"params"` // a JSON object, secrets redacted
 	Status     int            `json:"status"`
 	ErrorCode  string         `json:"error_code"`
 	Error      string         `json:"error"`

@@ -47,6 +47,13 @@ func Topics() []string {
 // so one stream's events stay in one partition, in order.
 const MetaStreamID = "stream_id"
 
+// MetaEventType and MetaPosition carry the event's type and global position beside the payload, so
+// a consumer can pass over an event without decoding it.
+const (
+	MetaEventType = "event_type"
+	MetaPosition  = "position"
+)
+
 // Embedded is the in-process Kafka-protocol broker for single-node use.
 type Embedded struct {
 	cluster *kfake.Cluster

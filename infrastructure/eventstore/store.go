@@ -3,6 +3,7 @@
 package eventstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -77,6 +78,30 @@ type Event struct {
 	OccurredAt    time.Time              `json:"occurredAt"`
 	Hash          string                 `json:"hash"`
 	TxID          uint64                 `json:"txId"`
+}
+
+// MarshalEnvelope encodes the event as its JSON envelope like json.Marshal does, except that the
+// payload, valid JSON already (the store's json column checked it), is copied as it is instead of
+// being validated and compacted again: for a large payload that second pass was most of the cost.
+func (e Event) MarshalEnvelope() ([]byte, error) {
+	payload := e.Payload
+	e.Payload = json.RawMessage("0")
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	// The fields before the payload are numbers and JSON strings, whose quotes inside are escaped:
+	// the first unescaped occurrence is the payload's own.
+	const field = `,"payload":0,`
+	i := bytes.Index(b, []byte(field))
+	if i < 0 || len(payload) == 0 {
+		e.Payload = payload
+		return json.Marshal(e)
+	}
+	out := make([]byte, 0, len(b)+len(payload))
+	out = append(out, b[:i+len(field)-2]...)
+	out = append(out, payload...)
+	return append(out, b[i+len(field)-1:]...), nil
 }
 
 // Context is the bounded context named by the event type's prefix ("access" for access.user_created).

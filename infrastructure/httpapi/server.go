@@ -245,6 +245,9 @@ func (h *handlers) awaitPosition(c *fiber.Ctx, projection string) error {
 	if err != nil {
 		return err
 	}
+	if h.Waiter.Passes(projection, e.Type) {
+		return nil
+	}
 	h.await(c, es.Ref{StreamID: e.StreamID, Version: e.Version}, projection)
 	return nil
 }

@@ -5,7 +5,6 @@ package relay
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -196,14 +195,14 @@ func (r *Relay) publish(evs []eventstore.Event) error {
 
 // Message wraps a stored event as a watermill message whose payload is the event's JSON envelope.
 func Message(e eventstore.Event) (*message.Message, error) {
-	b, err := json.Marshal(e)
+	b, err := e.MarshalEnvelope()
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", e.ID, err)
 	}
 	m := message.NewMessage(e.ID, b)
 	m.Metadata.Set(bus.MetaStreamID, e.StreamID)
-	m.Metadata.Set("event_type", e.Type)
-	m.Metadata.Set("position", strconv.FormatInt(e.Position, 10))
+	m.Metadata.Set(bus.MetaEventType, e.Type)
+	m.Metadata.Set(bus.MetaPosition, strconv.FormatInt(e.Position, 10))
 	return m, nil
 }
 

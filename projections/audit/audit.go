@@ -38,6 +38,9 @@ func (Projection) Migration() postgres.Migration {
 // audit log keeps every change and every human action.
 var Skipped = map[string]bool{"dataservice.interface_called": true, "dataservice.calls_recorded": true, "monitor.replica_heartbeat": true, "access.sessions_seen": true}
 
+// Skips tells the runner to pass over the Skipped facts.
+func (Projection) Skips(eventType string) bool { return Skipped[eventType] }
+
 // Apply records the event; the event id is the row key, so a repeat is a no-op.
 func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 	if Skipped[e.Type] {

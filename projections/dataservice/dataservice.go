@@ -82,10 +82,13 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err := json.Unmarshal(e.Payload, &v); err != nil {
 			return fmt.Errorf("decode %s: %w", e.Type, err)
 		}
-		params, _ := json.Marshal(v.Params)
+		params := string(v.Params)
+		if params == "" {
+			params = "null"
+		}
 		_, err := tx.Exec(ctx, `insert into dataservice_calls (event_id, code, version, caller_id, caller_name, client_ip, params, status, error_code,
 			error, rows, latency_ms, cache_hit, execute, occurred_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-			on conflict (event_id) do nothing`, e.ID, v.Code, v.Version, v.CallerID, v.CallerName, v.ClientIP, string(params), v.Status,
+			on conflict (event_id) do nothing`, e.ID, v.Code, v.Version, v.CallerID, v.CallerName, v.ClientIP, params, v.Status,
 			v.ErrorCode, v.Error, v.Rows, v.LatencyMs, v.CacheHit, v.Execute, e.OccurredAt)
 		return err
 	case domain.CallsRecorded{}.EventType():
@@ -101,9 +104,8 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		latencies, hits, ats := make([]float64, n), make([]bool, n), make([]time.Time, n)
 		for i, c := range v.Calls {
 			ids[i], codes[i], versions[i], callerIDs[i], callerNames[i], ips[i] = c.CallID, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP
-			if c.Params != nil {
-				p, _ := json.Marshal(c.Params)
-				ps := string(p)
+			if len(c.Params) > 0 && string(c.Params) != "null" {
+				ps := string(c.Params)
 				params[i] = &ps
 			}
 			statuses[i], rows[i], errCodes[i], errs[i] = int32(c.Status), int32(c.Rows), c.ErrorCode, c.Error

@@ -50,6 +50,19 @@ type Projection interface {
 	Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error
 }
 
+// Skipper is implemented by projections that ignore some event types entirely (high-volume facts
+// with a read model of their own). The runner neither decodes nor applies those events for them: no
+// transaction and no stream watermark, only the position noted as applied. A later event of the
+// same stream still fills its gap from the store, where the skipped ones are no-ops.
+type Skipper interface {
+	Skips(eventType string) bool
+}
+
+func skips(p Projection, eventType string) bool {
+	s, ok := p.(Skipper)
+	return ok && s.Skips(eventType)
+}
+
 // Runner applies events to projections.
 type Runner struct {
 	store       *eventstore.Store
@@ -129,7 +142,7 @@ func (r *Runner) ApplyEvents(ctx context.Context, p Projection, evs []eventstore
 	err := postgres.InTx(ctx, r.pool, func(tx pgx.Tx) error {
 		applied = applied[:0]
 		for _, e := range evs {
-			if !follows(p, e.Context()) {
+			if !follows(p, e.Context()) || skips(p, e.Type) {
 				continue
 			}
 			var err error
@@ -398,6 +411,12 @@ type applyRequest struct {
 const maxBatch = 256
 
 func (b *batcher) handle(msg *message.Message) error {
+	if skips(b.p, msg.Metadata.Get(bus.MetaEventType)) {
+		if pos, err := strconv.ParseInt(msg.Metadata.Get(bus.MetaPosition), 10, 64); err == nil {
+			b.r.noteApplied(b.p.Name(), pos)
+		}
+		return nil
+	}
 	var e eventstore.Event
 	if err := json.Unmarshal(msg.Payload, &e); err != nil {
 		return fmt.Errorf("decode message %s: %w", msg.UUID, err)

@@ -265,3 +265,68 @@ func TestWaiterAppliesFromStoreWhenKafkaIsSlowIntegration(t *testing.T) {
 		t.Fatalf("user row: %q %v", status, err)
 	}
 }
+
+// A projection that skips a fact type gets neither a row nor a watermark for it, from Kafka or
+// from the store, while its applied position still passes it; the projections that handle the
+// fact apply it as before.
+func TestSkippedFactsPassOverIntegration(t *testing.T) {
+	t.Parallel()
+	store, codec, r, hub := setup(t)
+	broker, err := bus.StartEmbedded(freeAddr(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	pub, err := bus.NewPublisher([]string{broker.Addr}, "test-relay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	rel := relay.New(store, pub, relay.Options{})
+	done := make(chan struct{}, 2)
+	go func() { _ = rel.Run(ctx); done <- struct{}{} }()
+	r.SweepInterval = time.Hour
+	go func() { _ = r.Run(ctx, []string{broker.Addr}); done <- struct{}{} }()
+	defer func() { cancel(); <-done; <-done }()
+	waitFor(t, 30*time.Second, r.CaughtUp)
+
+	meta := es.Metadata{ActorName: "node"}
+	beat, _ := codec.Encode(monitor.ReplicaHeartbeat{NodeID: "n1", HTTPAddr: "127.0.0.1:1"})
+	beats, err := store.Append(ctx, eventstore.StreamAppend{StreamID: "replica-n1", StreamType: "replica", ExpectedVersion: eventstore.AnyVersion,
+		Events: []eventstore.Pending{beat}, Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := codec.Encode(monitor.OperationLogged{Method: "POST", Path: "/api/x", Status: 200})
+	ops, err := store.Append(ctx, eventstore.StreamAppend{StreamID: "oplog-after", StreamType: "operation", Events: []eventstore.Pending{op}, Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := runner.NewWaiter(store.Pool(), hub, nil, 30*time.Second)
+	if ok, err := w.Await(ctx, es.Ref{StreamID: ops[0].StreamID, Version: ops[0].Version}, audit.Name, monitorproj.Name); !ok || err != nil {
+		t.Fatalf("operation log not applied: %v", err)
+	}
+	if ok, err := w.Await(ctx, es.Ref{StreamID: beats[0].StreamID, Version: beats[0].Version}, monitorproj.Name); !ok || err != nil {
+		t.Fatalf("monitor did not apply the heartbeat: %v", err)
+	}
+	waitFor(t, 10*time.Second, func() bool { return r.AppliedPosition(audit.Name) >= beats[0].Position })
+	for _, e := range allEvents(t, store) { // the store path (catch-up, sweep) passes over it too
+		if err := r.ApplyEvents(ctx, audit.Projection{}, []eventstore.Event{e}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var watermarks, rows int
+	if err := store.Pool().QueryRow(ctx, `select count(*) from projection_streams where projection = $1 and stream_id = 'replica-n1'`, audit.Name).Scan(&watermarks); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Pool().QueryRow(ctx, `select count(*) from audit_events where type = 'monitor.replica_heartbeat'`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if watermarks != 0 || rows != 0 {
+		t.Fatalf("audit kept %d watermarks and %d rows of a skipped fact", watermarks, rows)
+	}
+	if err := store.Pool().QueryRow(ctx, `select count(*) from audit_events where stream_id = 'oplog-after'`).Scan(&rows); err != nil || rows != 1 {
+		t.Fatalf("audit rows of the operation log: %d %v", rows, err)
+	}
+}

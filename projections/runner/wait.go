@@ -55,6 +55,16 @@ func NewWaiter(pool *pgxpool.Pool, hub *Hub, runner *Runner, timeout time.Durati
 	return &Waiter{pool: pool, hub: hub, runner: runner, timeout: timeout, Nudge: 250 * time.Millisecond}
 }
 
+// Passes reports whether the projection passes over events of the type (see Skipper): there is
+// nothing to wait for then.
+func (w *Waiter) Passes(projection, eventType string) bool {
+	if w.runner == nil {
+		return false
+	}
+	p, ok := w.runner.Find(projection)
+	return ok && skips(p, eventType)
+}
+
 // Await returns true once every projection applied ref, false when the bound passed first.
 func (w *Waiter) Await(ctx context.Context, ref eventsourcing.Ref, projections ...string) (bool, error) {
 	if ref.StreamID == "" || len(projections) == 0 {
