@@ -84,19 +84,19 @@ type InterfaceStatusChanged struct {
 
 // InterfaceCalled: one gateway call (a fact). Params have secrets redacted.
 type InterfaceCalled struct {
-	Code       string         `json:"code"`
-	Version    string         `json:"version"`
-	CallerID   string         `json:"caller_id"`
-	CallerName string         `json:"caller_name"`
-	ClientIP   string         `json:"client_ip"`
+	Code       string          `json:"code"`
+	Version    string          `json:"version"`
+	CallerID   string          `json:"caller_id"`
+	CallerName string          `json:"caller_name"`
+	ClientIP   string          `json:"client_ip"`
 	Params     json.RawMessage `json:"params"` // a JSON object, secrets redacted
-	Status     int            `json:"status"`
-	ErrorCode  string         `json:"error_code"`
-	Error      string         `json:"error"`
-	Rows       int            `json:"rows"`
-	LatencyMs  float64        `json:"latency_ms"`
-	CacheHit   bool           `json:"cache_hit"`
-	Execute    string         `json:"execute"` // query | export
+	Status     int             `json:"status"`
+	ErrorCode  string          `json:"error_code"`
+	Error      string          `json:"error"`
+	Rows       int             `json:"rows"`
+	LatencyMs  float64         `json:"latency_ms"`
+	CacheHit   bool            `json:"cache_hit"`
+	Execute    string          `json:"execute"` // query | export
 }
 
 // RecordedCall is one gateway call inside a CallsRecorded batch, with its own id and time.
