@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -133,6 +134,9 @@ func writeFields(b *strings.Builder, t reflect.Type) {
 }
 
 func jsonType(t reflect.Type) string {
+	if t == reflect.TypeFor[json.RawMessage]() {
+		return "JSON value"
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return jsonType(t.Elem()) + " or null"
