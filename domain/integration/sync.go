@@ -80,8 +80,10 @@ type ChunkRead struct {
 	Columns  []string
 	Key      []string
 	After    []any
-	Bounds   *Bounds
-	Limit    int
+	// Through, when set, is an inclusive upper bound on a single-column key (a split's range).
+	Through any
+	Bounds  *Bounds
+	Limit   int
 }
 
 // TargetTable is a table prepared to receive a sync: its columns with their types in the target.

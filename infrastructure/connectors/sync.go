@@ -129,6 +129,9 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 			where = append(where, "("+quoteList(d, r.Key)+") > ("+strings.Join(ph, ", ")+")")
 		}
 	}
+	if r.Through != nil && len(r.Key) == 1 {
+		where = append(where, d.quote(r.Key[0])+" <= "+arg(r.Through))
+	}
 	if b := r.Bounds; b != nil {
 		if b.Low != nil {
 			where = append(where, d.quote(b.Column)+" > "+arg(b.Low))
@@ -181,6 +184,35 @@ func (c *sqlConnector) MaxValue(ctx context.Context, db, table string, col integ
 		return nil, c.err(err)
 	}
 	return integration.Normalize(v, col.Type), nil
+}
+
+// KeyRange reads the least and greatest value of a single-column key (nil, nil for no rows), within
+// incremental bounds when given, as the column's Go type: what a split plan divides.
+func (c *sqlConnector) KeyRange(ctx context.Context, db, table string, key integration.SyncColumn, b *integration.Bounds) (lo, hi any, err error) {
+	d, err := c.dialect()
+	if err != nil {
+		return nil, nil, err
+	}
+	q := "select min(" + d.quote(key.Name) + "), max(" + d.quote(key.Name) + ") from " + qualify(d, db, table)
+	var where []string
+	var args []any
+	if b != nil {
+		if b.Low != nil {
+			args = append(args, b.Low)
+			where = append(where, d.quote(b.Column)+" > "+d.placeholder(len(args)))
+		}
+		if b.High != nil {
+			args = append(args, b.High)
+			where = append(where, d.quote(b.Column)+" <= "+d.placeholder(len(args)))
+		}
+	}
+	if len(where) > 0 {
+		q += " where " + strings.Join(where, " and ")
+	}
+	if err := c.db.QueryRowContext(ctx, q, args...).Scan(&lo, &hi); err != nil {
+		return nil, nil, c.err(err)
+	}
+	return integration.Normalize(lo, key.Type), integration.Normalize(hi, key.Type), nil
 }
 
 // PrepareTable creates the target table when it is missing (mapped types, the same primary key)
