@@ -347,6 +347,7 @@ type tableJob struct {
 	key, targetKey     []string
 	keyAt              []int // the key columns' positions in a row
 	keyTypes           []domain.ColumnType
+	types              []domain.ColumnType // of every column read
 	inc                *domain.SyncColumn
 	low, high          any // incremental bounds of the pass
 	target             domain.TargetTable
@@ -400,6 +401,7 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	j.targetNames = make([]string, len(cols))
 	for i, c := range cols {
 		j.names[i], j.targetNames[i] = c.Name, targetCols[i].Name
+		j.types = append(j.types, c.Type)
 		if c.PrimaryKey {
 			j.key = append(j.key, c.Name)
 			j.targetKey = append(j.targetKey, targetCols[i].Name)
@@ -622,7 +624,8 @@ func (r *run) segment(ctx, stop context.Context, j *tableJob, s segment) error {
 		for {
 			var res chunkRead
 			if j.inc == nil || j.high != nil {
-				read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: j.names, Key: j.key, After: after, Through: s.through, Limit: j.limit}
+				read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: j.names, Key: j.key, After: after, Through: s.through,
+					Limit: j.limit, Types: j.types}
 				if j.inc != nil {
 					read.Bounds = &domain.Bounds{Column: j.inc.Name, Low: j.low, High: j.high}
 				}

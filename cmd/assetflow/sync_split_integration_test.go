@@ -52,7 +52,7 @@ func TestSyncSplitsBothDirectionsIntegration(t *testing.T) {
 	}
 	// And back: the copy, PostgreSQL → MariaDB, into a table of its own.
 	back := r.create(integration.Spec{Name: "back", Scope: integration.ScopeSingleTable, SourceDatasourceID: "pg", SourceDatabases: []string{"public"},
-		Tables: []string{"wide"}, TargetDatasourceID: "maria", TargetDatabase: r.mdb, TargetTable: "wide_back", ChunkRows: 700, Parallelism: 3})
+		Tables: []string{"wide"}, TargetDatasourceID: "maria", TargetDatabase: r.mdb, TargetTable: "wide_back", WriteMode: integration.WriteOverwrite, ChunkRows: 700, Parallelism: 3})
 	runID, done = r.mustSucceed(back)
 	if done.RowsWritten != 20002 {
 		t.Fatalf("back: run totals %+v", done)
@@ -62,6 +62,14 @@ func TestSyncSplitsBothDirectionsIntegration(t *testing.T) {
 	}
 	if src, dst := r.pgChecksum("wide", expr), r.mariaChecksum("wide_back", expr); src != dst {
 		t.Fatalf("PostgreSQL → MariaDB differs: %s vs %s", src, dst)
+	}
+	// Overwrite again over a stale row: the target is emptied once, then equals the source.
+	r.mariaExec(`insert into wide_back (id, v) values (5000000000, 'stale')`)
+	if _, done = r.mustSucceed(back); done.RowsWritten != 20002 {
+		t.Fatalf("back again: run totals %+v", done)
+	}
+	if src, dst := r.pgChecksum("wide", expr), r.mariaChecksum("wide_back", expr); src != dst {
+		t.Fatalf("PostgreSQL → MariaDB after overwriting differs: %s vs %s", src, dst)
 	}
 	// parallelism 1 copies the same table in one pass.
 	one := r.create(integration.Spec{Name: "one", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"wide"},

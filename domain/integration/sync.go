@@ -84,6 +84,8 @@ type ChunkRead struct {
 	Through any
 	Bounds  *Bounds
 	Limit   int
+	// Types, when given, are the columns' neutral types: a reader may use them to read faster.
+	Types []ColumnType
 }
 
 // TargetTable is a table prepared to receive a sync: its columns with their types in the target.

@@ -114,7 +114,12 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 	}
 	var where []string
 	var args []any
+	_, pg := d.(postgresCatalog)
+	copyRead := pg && len(r.Types) == len(r.Columns) && onlyInts(r)
 	arg := func(v any) string {
+		if copyRead {
+			return strconv.FormatInt(v.(int64), 10)
+		}
 		args = append(args, v)
 		return d.placeholder(len(args))
 	}
@@ -145,6 +150,9 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 		q += " where " + strings.Join(where, " and ")
 	}
 	q += " order by " + quoteList(d, r.Key) + " limit " + strconv.Itoa(r.Limit)
+	if copyRead {
+		return c.copyChunk(ctx, q, r.Types)
+	}
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, c.err(err)
@@ -343,6 +351,16 @@ const markColumns = `(task_id, source_table, pass_id, chunk, run_id, last_key, l
 
 // writeChunk on MySQL: multi-row INSERT statements in one transaction.
 func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integration.ChunkWrite) (int64, error) {
+	target := qualify(m, w.Table.Database, w.Table.Table)
+	if w.Clear {
+		// TRUNCATE commits on its own (DDL) but costs nothing, where DELETE logs every row. Doing it
+		// before the chunk's transaction is safe: until that transaction commits the pass has no
+		// mark, so an interrupted run starts the pass again and clears again. When TRUNCATE is not
+		// allowed (privileges, foreign keys), the rows are deleted in the transaction.
+		if _, err := c.db.ExecContext(ctx, "truncate table "+target); err == nil {
+			w.Clear = false
+		}
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -357,7 +375,6 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 	if err != nil {
 		return 0, err
 	}
-	target := qualify(m, w.Table.Database, w.Table.Table)
 	if w.Clear {
 		if _, err := tx.ExecContext(ctx, "delete from "+target); err != nil {
 			return 0, err
