@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -38,11 +39,15 @@ func onlyInts(r integration.ChunkRead) bool {
 	return isInt(r.Through, true)
 }
 
-// copyChunk runs query through COPY and reads the rows back with the columns' types.
-func (c *sqlConnector) copyChunk(ctx context.Context, query string, types []integration.ColumnType) ([][]any, error) {
+// errNotISO says the session prints dates in another style than ISO: the caller reads with the query.
+var errNotISO = errors.New("DateStyle is not ISO")
+
+// copyChunk runs query through COPY and reads the rows back with the columns' types. ok is false
+// when the session's DateStyle is not ISO (times would not read back): the caller runs the query.
+func (c *sqlConnector) copyChunk(ctx context.Context, query string, types []integration.ColumnType) (rows [][]any, ok bool, err error) {
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
-		return nil, c.err(err)
+		return nil, true, c.err(err)
 	}
 	defer conn.Close()
 	var buf bytes.Buffer
@@ -51,17 +56,24 @@ func (c *sqlConnector) copyChunk(ctx context.Context, query string, types []inte
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		_, err := sc.Conn().PgConn().CopyTo(ctx, &buf, "copy ("+query+") to stdout")
+		pc := sc.Conn().PgConn()
+		if !strings.HasPrefix(pc.ParameterStatus("DateStyle"), "ISO") {
+			return errNotISO
+		}
+		_, err := pc.CopyTo(ctx, &buf, "copy ("+query+") to stdout")
 		return err
 	})
-	if err != nil {
-		return nil, c.err(err)
+	if errors.Is(err, errNotISO) {
+		return nil, false, nil
 	}
-	rows, err := parseCopyText(buf.String(), types)
 	if err != nil {
-		return nil, c.err(err)
+		return nil, true, c.err(err)
 	}
-	return rows, nil
+	rows, err = parseCopyText(buf.String(), types)
+	if err != nil {
+		return nil, true, c.err(err)
+	}
+	return rows, true, nil
 }
 
 // parseCopyText reads COPY's text format: a line per row, tab-separated, \N for NULL, backslash
@@ -115,7 +127,7 @@ func copyValue(s string, t integration.ColumnType) (any, error) {
 			}
 			return b, nil
 		}
-		return []byte(s), nil
+		return unescapeBytea(s), nil
 	case integration.TypeTimestampTZ:
 		for _, layout := range []string{"2006-01-02 15:04:05.999999-07", "2006-01-02 15:04:05.999999-07:00", "2006-01-02 15:04:05.999999-07:00:00"} {
 			if tm, err := time.Parse(layout, s); err == nil {
@@ -174,6 +186,26 @@ func unescapeCopy(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// unescapeBytea reads bytea's escape output format (bytea_output = escape): \\ and \ooo.
+func unescapeBytea(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] != '\\' || i+1 == len(s):
+			b = append(b, s[i])
+		case s[i+1] == '\\':
+			b = append(b, '\\')
+			i++
+		case i+3 < len(s) && s[i+1] >= '0' && s[i+1] <= '3':
+			b = append(b, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 3
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return b
 }
 
 func isHex(c byte) bool {

@@ -40,6 +40,9 @@ func TestParseCopyText(t *testing.T) {
 	if got := unescapeCopy(`\x41\101\b\f\r\v\q`); got != "AA\b\f\r\vq" {
 		t.Fatalf("unescape %q", got)
 	}
+	if got := unescapeBytea(`a\\b\000\377`); !bytes.Equal(got, []byte{'a', '\\', 'b', 0, 0xff}) {
+		t.Fatalf("bytea escape format %q", got)
+	}
 	if integration.Normalize(rows[0][0], types[0]) != int64(1) {
 		t.Fatal("an integer key read as text does not normalize")
 	}

@@ -151,7 +151,9 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 	}
 	q += " order by " + quoteList(d, r.Key) + " limit " + strconv.Itoa(r.Limit)
 	if copyRead {
-		return c.copyChunk(ctx, q, r.Types)
+		if rows, ok, err := c.copyChunk(ctx, q, r.Types); ok {
+			return rows, err
+		}
 	}
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
