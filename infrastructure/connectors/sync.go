@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -349,6 +350,24 @@ func markArgs(m integration.ChunkMark) []any {
 	return []any{m.TaskID, m.SourceTable, m.PassID, m.Chunk, m.RunID, m.LastKey, m.Low, m.High, m.Rows, m.Done}
 }
 
+// mysqlMarkValues is the mark as a literal row: text as hex literals (whatever the session's
+// character set and SQL mode), so the insert is one plain statement instead of a prepared one
+// (a round trip less per chunk).
+func mysqlMarkValues(m integration.ChunkMark) string {
+	text := func(s string) string {
+		if s == "" {
+			return "''"
+		}
+		return "X'" + hex.EncodeToString([]byte(s)) + "'"
+	}
+	done := "0"
+	if m.Done {
+		done = "1"
+	}
+	return "(" + strings.Join([]string{text(m.TaskID), text(m.SourceTable), text(m.PassID), strconv.Itoa(m.Chunk), text(m.RunID),
+		text(m.LastKey), text(m.Low), text(m.High), strconv.FormatInt(m.Rows, 10), done}, ",") + ")"
+}
+
 const markColumns = `(task_id, source_table, pass_id, chunk, run_id, last_key, low_mark, high_mark, rows, done)`
 
 // writeChunk on MySQL: multi-row INSERT statements in one transaction.
@@ -369,7 +388,7 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 	}
 	defer func() { _ = tx.Rollback() }()
 	_, err = tx.ExecContext(ctx, `insert into `+qualify(m, w.Table.Database, ProgressTable)+" "+strings.Replace(markColumns, "rows", "`rows`", 1)+
-		` values (?,?,?,?,?,?,?,?,?,?)`, markArgs(w.Mark)...)
+		` values `+mysqlMarkValues(w.Mark))
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
 		return 0, integration.ErrChunkWritten
