@@ -503,7 +503,7 @@ func (r *run) plan(ctx context.Context, j *tableJob) ([]int64, error) {
 	if p == 0 {
 		p = domain.DefaultParallelism
 	}
-	p = min(p, domain.MaxParallelism)
+	p = min(p, domain.MaxParallelism, max(r.svc.MaxParallelism, 1))
 	kr, ok := r.src.(keyRanger)
 	if p < 2 || !ok || !domain.Splittable(j.keyTypes) || (j.inc != nil && j.high == nil) {
 		return nil, nil
