@@ -51,6 +51,7 @@ func (c *sqlConnector) copyChunk(ctx context.Context, query string, types []inte
 	}
 	defer conn.Close()
 	var buf bytes.Buffer
+	buf.Grow(256 << 10)
 	err = conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {

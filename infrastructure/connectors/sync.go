@@ -461,6 +461,7 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 		kinds[i] = types[strings.ToLower(col)]
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(w.Rows) * len(w.Columns) * 12)
 	var scratch []byte
 	for _, row := range w.Rows {
 		for i, v := range row {
@@ -559,6 +560,7 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 			}
 		}
 		var buf bytes.Buffer
+		buf.Grow(len(w.Rows) * len(w.Columns) * 12)
 		var scratch []byte
 		for _, row := range w.Rows {
 			for i, v := range row {
