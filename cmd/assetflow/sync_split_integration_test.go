@@ -78,6 +78,14 @@ func TestSyncSplitsBothDirectionsIntegration(t *testing.T) {
 	if per := splitsOf(r.chunks(runID)); len(per) != 1 || per[""] != 20002 {
 		t.Fatalf("one pass: rows per split %v", per)
 	}
+	// The server's bound wins over the task's parallelism.
+	r.svc.MaxParallelism = 2
+	capped := r.create(integration.Spec{Name: "capped", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"wide"},
+		TargetDatasourceID: "pg", TargetDatabase: "public", TargetTable: "wide_capped", ChunkRows: 1000, Parallelism: 8})
+	runID, _ = r.mustSucceed(capped)
+	if per := splitsOf(r.chunks(runID)); len(per) != 3 || per["2/2"] == 0 {
+		t.Fatalf("capped: rows per split %v", per)
+	}
 }
 
 // A run interrupted in one split stops the others after their current chunk; the next run keeps
