@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -233,6 +235,7 @@ type run struct {
 	tgt  Target
 	meta es.Metadata
 
+	mu                           sync.Mutex // guards what follows: a table's splits run at once
 	rowsRead, rowsWritten, bytes int64
 	lastChunk                    string
 	copied                       []CopiedTable
@@ -336,9 +339,53 @@ func (r *run) execute(ctx context.Context, tables []tableRef) {
 	}
 }
 
+// tableJob is what every keyset walk over one table shares.
+type tableJob struct {
+	t                  tableRef
+	cols               []domain.SyncColumn
+	names, targetNames []string
+	key, targetKey     []string
+	keyAt              []int // the key columns' positions in a row
+	keyTypes           []domain.ColumnType
+	types              []domain.ColumnType // of every column read
+	inc                *domain.SyncColumn
+	low, high          any // incremental bounds of the pass
+	target             domain.TargetTable
+	progressKey        string
+	limit              int
+	schemaReported     atomic.Bool
+}
+
+func (j *tableJob) keyOf(row []any) []any {
+	k := make([]any, len(j.keyAt))
+	for i, at := range j.keyAt {
+		k[i] = domain.Normalize(row[at], j.cols[at].Type)
+	}
+	return k
+}
+
+// segment is one keyset walk over a table: the whole of it, or one split.
+type segment struct {
+	// mark is the walk's last committed mark (Chunk 0: none yet); its SourceTable is where the
+	// walk's marks go.
+	mark    domain.ChunkMark
+	after   []any
+	through any    // an inclusive upper bound on the key (a split's range)
+	clear   bool   // overwrite: the first chunk written empties the target
+	split   string // "k/n" for a split
+	label   string // the table, or the split, in messages
+	whole   bool   // the walk is the table's whole pass: its last chunk ends the table
+}
+
+// keyRanger is a source that can read a key's range (what split planning divides).
+type keyRanger interface {
+	KeyRange(ctx context.Context, db, table string, key domain.SyncColumn, b *domain.Bounds) (lo, hi any, err error)
+}
+
 // table copies one source table: a pass of chunks in primary-key order, each written with its
-// progress mark in one target transaction. A pass interrupted earlier is resumed after its last
-// mark, with the same bounds.
+// progress mark in one target transaction, or, for a big table with a single integer key, several
+// splits of the key range copied at once (the plan is the table's mark, each split has its own). A
+// pass interrupted earlier is resumed after its last marks, with the same bounds and splits.
 func (r *run) table(ctx context.Context, t tableRef) error {
 	spec := r.task.Spec
 	all, err := r.src.SyncColumns(ctx, t.Database, t.Table)
@@ -349,144 +396,290 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	if err != nil {
 		return err
 	}
-	var key, targetKey []string
-	var keyTypes []domain.ColumnType
-	names := make([]string, len(cols))
-	targetNames := make([]string, len(cols))
+	j := &tableJob{t: t, cols: cols, limit: spec.ChunkRows}
+	j.names = make([]string, len(cols))
+	j.targetNames = make([]string, len(cols))
 	for i, c := range cols {
-		names[i], targetNames[i] = c.Name, targetCols[i].Name
+		j.names[i], j.targetNames[i] = c.Name, targetCols[i].Name
+		j.types = append(j.types, c.Type)
 		if c.PrimaryKey {
-			key = append(key, c.Name)
-			targetKey = append(targetKey, targetCols[i].Name)
-			keyTypes = append(keyTypes, c.Type)
+			j.key = append(j.key, c.Name)
+			j.targetKey = append(j.targetKey, targetCols[i].Name)
+			j.keyTypes = append(j.keyTypes, c.Type)
+			j.keyAt = append(j.keyAt, i)
 		}
 	}
-	if len(key) == 0 {
+	if len(j.key) == 0 {
 		return fmt.Errorf("table %s has no primary key: a sync reads tables in primary-key order", t.Source())
 	}
-	var inc *domain.SyncColumn
 	if spec.Mode == domain.ModeIncremental {
 		for i := range cols {
 			if strings.EqualFold(cols[i].Name, spec.IncrementalColumn) {
-				inc = &cols[i]
+				j.inc = &cols[i]
 			}
 		}
-		if inc == nil {
+		if j.inc == nil {
 			return fmt.Errorf("table %s has no incremental column %q", t.Source(), spec.IncrementalColumn)
 		}
 	}
-	target, err := r.tgt.PrepareTable(ctx, spec.TargetDatabase, t.TargetTable, targetCols)
-	if err != nil {
+	if j.target, err = r.tgt.PrepareTable(ctx, spec.TargetDatabase, t.TargetTable, targetCols); err != nil {
 		return fmt.Errorf("prepare the target table %s: %w", t.TargetTable, err)
 	}
-	progressKey := t.Source()
+	j.progressKey = t.Source()
 	if spec.Scope == domain.ScopeSharded || t.TargetTable != t.Table {
-		progressKey += "->" + t.TargetTable
+		j.progressKey += "->" + t.TargetTable
 	}
-	mark, err := r.tgt.LastMark(ctx, spec.TargetDatabase, r.task.ID(), progressKey)
+	mark, err := r.tgt.LastMark(ctx, spec.TargetDatabase, r.task.ID(), j.progressKey)
 	if err != nil {
 		return fmt.Errorf("read the progress of %s: %w", t.Source(), err)
 	}
-	pass := domain.ChunkMark{TaskID: r.task.ID(), SourceTable: progressKey, PassID: r.id, RunID: r.id}
+	pass := domain.ChunkMark{TaskID: r.task.ID(), SourceTable: j.progressKey, PassID: r.id, RunID: r.id}
 	var after []any
-	var low, high any
-	var incType []domain.ColumnType
-	if inc != nil {
-		incType = []domain.ColumnType{inc.Type}
-	}
-	if mark != nil && !mark.Done {
+	var cuts []int64
+	resumed := mark != nil && !mark.Done
+	if resumed {
 		pass.PassID, pass.Chunk = mark.PassID, mark.Chunk
-		if after, err = domain.DecodeValues(mark.LastKey, keyTypes); err != nil {
+		pass.Low, pass.High = mark.Low, mark.High
+		c, plan, err := domain.DecodeSplitPlan(mark.LastKey)
+		if err != nil {
 			return err
 		}
-		pass.Low, pass.High = mark.Low, mark.High
-	} else if inc != nil {
+		if plan {
+			cuts, pass.LastKey = c, mark.LastKey
+		} else if after, err = domain.DecodeValues(mark.LastKey, j.keyTypes); err != nil {
+			return err
+		}
+	} else if j.inc != nil {
 		if mark != nil && mark.High != "" {
 			pass.Low = mark.High
 		}
-		h, err := r.src.MaxValue(ctx, t.Database, t.Table, *inc)
+		h, err := r.src.MaxValue(ctx, t.Database, t.Table, *j.inc)
 		if err != nil {
-			return fmt.Errorf("read the maximum of %s.%s: %w", t.Source(), inc.Name, err)
+			return fmt.Errorf("read the maximum of %s.%s: %w", t.Source(), j.inc.Name, err)
 		}
 		pass.High = domain.EncodeValues([]any{h})
 		if h == nil {
 			pass.High = pass.Low
 		}
 	}
-	if inc != nil {
+	if j.inc != nil {
+		incType := []domain.ColumnType{j.inc.Type}
 		if v, err := domain.DecodeValues(pass.Low, incType); err != nil {
 			return err
 		} else if v != nil {
-			low = v[0]
+			j.low = v[0]
 		}
 		if v, err := domain.DecodeValues(pass.High, incType); err != nil {
 			return err
 		} else if v != nil {
-			high = v[0]
+			j.high = v[0]
 		}
 	}
-	first, schemaReported := pass.Chunk == 0, false
-	limit := spec.ChunkRows
-	keyOf := func(row []any) []any {
-		k := make([]any, 0, len(key))
-		for _, name := range key {
-			for i, n := range names {
-				if n == name {
-					k = append(k, domain.Normalize(row[i], cols[i].Type))
-				}
+	overwrite := spec.WriteMode == domain.WriteOverwrite
+	if !resumed {
+		if cuts, err = r.plan(ctx, j); err != nil {
+			return err
+		}
+		if cuts != nil {
+			// The plan is the pass's first mark; it empties the target (overwrite) in the same
+			// transaction, once, before any split writes.
+			pass.Chunk, pass.LastKey = 1, domain.EncodeSplitPlan(cuts)
+			if _, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey,
+				WriteMode: spec.WriteMode, Clear: overwrite, Mark: pass}); err != nil {
+				return fmt.Errorf("record the split plan of %s: %w", t.Source(), err)
 			}
 		}
-		return k
 	}
+	if cuts == nil {
+		return r.segment(ctx, ctx, j, segment{mark: pass, after: after, clear: overwrite && pass.Chunk == 0, label: t.Source(), whole: true})
+	}
+	return r.splits(ctx, j, pass, cuts)
+}
+
+// plan cuts a table's key range into splits, or returns nil for one pass: the key must be one
+// integer column, the source able to read its range, and the table big enough.
+func (r *run) plan(ctx context.Context, j *tableJob) ([]int64, error) {
+	p := r.task.Spec.Parallelism
+	if p == 0 {
+		p = domain.DefaultParallelism
+	}
+	p = min(p, domain.MaxParallelism, max(r.svc.MaxParallelism, 1))
+	kr, ok := r.src.(keyRanger)
+	if p < 2 || !ok || !domain.Splittable(j.keyTypes) || (j.inc != nil && j.high == nil) {
+		return nil, nil
+	}
+	var b *domain.Bounds
+	if j.inc != nil {
+		b = &domain.Bounds{Column: j.inc.Name, Low: j.low, High: j.high}
+	}
+	lo, hi, err := kr.KeyRange(ctx, j.t.Database, j.t.Table, j.cols[j.keyAt[0]], b)
+	if err != nil {
+		return nil, fmt.Errorf("read the key range of %s: %w", j.t.Source(), err)
+	}
+	l, ok1 := lo.(int64)
+	h, ok2 := hi.(int64)
+	if !ok1 || !ok2 || h <= l {
+		return nil, nil
+	}
+	rows := j.t.Rows
+	if span := uint64(h-l) + 1; span > 0 && span < math.MaxInt64 && (rows <= 0 || rows > int64(span)) {
+		rows = int64(span) // a unique integer key has at most as many rows as values in its range
+	}
+	return domain.SplitCuts(l, h, rows, j.limit, p, r.svc.MinSplitRows), nil
+}
+
+// splits copies the splits of a planned pass at once and then closes the pass with a mark of its
+// own. A split whose marks belong to the pass resumes after them (or is skipped when done); a
+// failing split stops the others after their current chunk.
+func (r *run) splits(ctx context.Context, j *tableJob, pass domain.ChunkMark, cuts []int64) error {
+	n := len(cuts) + 1
+	var segs []segment
+	for k := 1; k <= n; k++ {
+		key := domain.SplitKey(j.progressKey, k, n)
+		m := domain.ChunkMark{TaskID: r.task.ID(), SourceTable: key, PassID: pass.PassID, RunID: r.id, Low: pass.Low, High: pass.High}
+		from, through := domain.SplitRange(cuts, k)
+		var after []any
+		if from != nil {
+			after = []any{from}
+		}
+		last, err := r.tgt.LastMark(ctx, r.task.Spec.TargetDatabase, r.task.ID(), key)
+		if err != nil {
+			return fmt.Errorf("read the progress of %s: %w", key, err)
+		}
+		if last != nil && last.PassID == pass.PassID {
+			if last.Done {
+				continue
+			}
+			m.Chunk = last.Chunk
+			if after, err = domain.DecodeValues(last.LastKey, j.keyTypes); err != nil {
+				return err
+			}
+		}
+		segs = append(segs, segment{mark: m, after: after, through: through, split: fmt.Sprintf("%d/%d", k, n),
+			label: domain.SplitKey(j.t.Source(), k, n)})
+	}
+	stop, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for _, s := range segs {
+		wg.Go(func() {
+			if err := r.segment(ctx, stop, j, s); err != nil {
+				once.Do(func() { first = err })
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		return err
+	}
+	done := pass
+	done.Chunk++
+	done.RunID, done.Done, done.Rows = r.id, true, 0
+	if _, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey,
+		WriteMode: r.task.Spec.WriteMode, Mark: done}); err != nil {
+		if errors.Is(err, domain.ErrChunkWritten) {
+			return fmt.Errorf("the pass over %s is already closed in the target (another run closed it); nothing was written twice", j.t.Source())
+		}
+		return fmt.Errorf("close the pass over %s: %w", j.t.Source(), err)
+	}
+	ev := domain.ChunkCommitted{RunID: r.id, TaskID: r.task.ID(), SourceTable: j.t.Source(), TargetTable: j.t.TargetTable, Chunk: done.Chunk,
+		Watermark: pass.High, TableDone: true}
+	if j.schemaReported.CompareAndSwap(false, true) {
+		ev.Created, ev.AddedColumns = j.target.Created, j.target.AddedColumns
+	}
+	if err := r.events.add(ev); err != nil {
+		return err
+	}
+	r.tableCopied(j)
+	return nil
+}
+
+func (r *run) tableCopied(j *tableJob) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.copied = append(r.copied, CopiedTable{SourceDatabase: j.t.Database, SourceTable: j.t.Table, TargetDatabase: r.task.Spec.TargetDatabase,
+		TargetTable: j.t.TargetTable, Columns: j.names, TargetColumns: j.targetNames})
+}
+
+// segment walks one segment chunk by chunk. Writes use ctx (the run's); stop ends the walk before
+// its next chunk (a sibling split failed) and stops its reads.
+func (r *run) segment(ctx, stop context.Context, j *tableJob, s segment) error {
+	spec := r.task.Spec
+	t := j.t
+	pass, after, first := s.mark, s.after, true
+	th, bounded := s.through.(int64)
 	// The next chunk is read while the current one is written (reads never depend on writes:
-	// keyset paging needs only the last key read). At most three chunks are in memory.
-	readCtx, stopReading := context.WithCancel(ctx)
+	// keyset paging needs only the last key read). At most two chunks are in memory.
+	readCtx, stopReading := context.WithCancel(stop)
 	defer stopReading()
-	chunks := make(chan chunkRead, 1)
+	chunks := make(chan chunkRead)
 	go func(after []any) {
 		defer close(chunks)
 		for {
 			var res chunkRead
-			if inc == nil || high != nil {
-				read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: names, Key: key, After: after, Limit: limit}
-				if inc != nil {
-					read.Bounds = &domain.Bounds{Column: inc.Name, Low: low, High: high}
+			if j.inc == nil || j.high != nil {
+				read := domain.ChunkRead{Database: t.Database, Table: t.Table, Columns: j.names, Key: j.key, After: after, Through: s.through,
+					Limit: j.limit, Types: j.types}
+				if j.inc != nil {
+					read.Bounds = &domain.Bounds{Column: j.inc.Name, Low: j.low, High: j.high}
 				}
 				res.rows, res.err = r.src.ReadChunk(readCtx, read)
+			}
+			res.last = res.err != nil || len(res.rows) < j.limit
+			if bounded {
+				// A source that ignores Through still never writes past the split.
+				for i, row := range res.rows {
+					if k, ok := j.keyOf(row)[0].(int64); ok && k > th {
+						res.rows, res.last = res.rows[:i], true
+						break
+					}
+				}
 			}
 			select {
 			case chunks <- res:
 			case <-readCtx.Done():
 				return
 			}
-			if res.err != nil || len(res.rows) < limit {
+			if res.last {
 				return
 			}
-			after = keyOf(res.rows[len(res.rows)-1])
+			after = j.keyOf(res.rows[len(res.rows)-1])
 		}
 	}(after)
 	for {
-		if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		if err := context.Cause(stop); err != nil && stop.Err() != nil {
 			return err
 		}
 		if err := r.stillWanted(ctx); err != nil {
 			return err
 		}
-		res, ok := <-chunks
+		var res chunkRead
+		var ok bool
+		select {
+		case res, ok = <-chunks:
+		case <-stop.Done():
+			return context.Cause(stop)
+		}
 		if !ok {
-			if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+			if err := context.Cause(stop); err != nil && stop.Err() != nil {
 				return err
 			}
-			return fmt.Errorf("read %s: the reader stopped", t.Source())
+			return fmt.Errorf("read %s: the reader stopped", s.label)
 		}
 		if res.err != nil {
-			return fmt.Errorf("read %s: %w", t.Source(), res.err)
+			return fmt.Errorf("read %s: %w", s.label, res.err)
 		}
 		rows := res.rows
-		done := len(rows) < limit
+		done := res.last
 		from := domain.EncodeValues(after)
 		if len(rows) > 0 {
-			after = keyOf(rows[len(rows)-1])
+			after = j.keyOf(rows[len(rows)-1])
 		}
 		m := pass
 		m.Chunk++
@@ -494,42 +687,48 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 		m.LastKey = domain.EncodeValues(after)
 		m.Rows = int64(len(rows))
 		m.Done = done
-		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: target, Columns: targetNames, Key: targetKey, Rows: rows,
-			WriteMode: spec.WriteMode, Clear: first && spec.WriteMode == domain.WriteOverwrite, Mark: m})
+		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey, Rows: rows,
+			WriteMode: spec.WriteMode, Clear: first && s.clear, Mark: m})
 		if errors.Is(err, domain.ErrChunkWritten) {
-			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, t.Source())
+			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, s.label)
 		}
 		if err != nil {
 			var re *domain.RowError
 			if errors.As(err, &re) && re.Row >= 0 && re.Row < len(rows) {
-				r.sample = append(r.sample, sampleRow(names, rows[re.Row]))
+				r.mu.Lock()
+				r.sample = append(r.sample, sampleRow(j.names, rows[re.Row]))
+				r.mu.Unlock()
 			}
-			return fmt.Errorf("write chunk %d of %s into %s (keys after %s up to %s): %w", m.Chunk, t.Source(), t.TargetTable,
+			return fmt.Errorf("write chunk %d of %s into %s (keys after %s up to %s): %w", m.Chunk, s.label, t.TargetTable,
 				orStart(from), m.LastKey, err)
 		}
 		first = false
 		pass = m
-		r.lastChunk = fmt.Sprintf("%s#%d", t.Source(), m.Chunk)
 		size := rowBytes(rows)
+		r.mu.Lock()
+		r.lastChunk = fmt.Sprintf("%s#%d", s.label, m.Chunk)
 		r.rowsRead += int64(len(rows))
 		r.rowsWritten += written
 		r.bytes += size
+		r.mu.Unlock()
 		if hook := r.svc.AfterChunk; hook != nil {
-			if err := hook(r.id, t.Source(), m.Chunk); err != nil {
+			if err := hook(r.id, s.label, m.Chunk); err != nil {
 				return err
 			}
 		}
 		ev := domain.ChunkCommitted{RunID: r.id, TaskID: r.task.ID(), SourceTable: t.Source(), TargetTable: t.TargetTable, Chunk: m.Chunk,
-			FromKey: from, ToKey: m.LastKey, RowsRead: int64(len(rows)), RowsWritten: written, Bytes: size, Watermark: pass.High, TableDone: done}
-		if !schemaReported {
-			ev.Created, ev.AddedColumns, schemaReported = target.Created, target.AddedColumns, true
+			Split: s.split, FromKey: from, ToKey: m.LastKey, RowsRead: int64(len(rows)), RowsWritten: written, Bytes: size,
+			Watermark: pass.High, TableDone: done && s.whole}
+		if j.schemaReported.CompareAndSwap(false, true) {
+			ev.Created, ev.AddedColumns = j.target.Created, j.target.AddedColumns
 		}
 		if err := r.events.add(ev); err != nil {
 			return err
 		}
 		if done {
-			r.copied = append(r.copied, CopiedTable{SourceDatabase: t.Database, SourceTable: t.Table, TargetDatabase: spec.TargetDatabase,
-				TargetTable: t.TargetTable, Columns: names, TargetColumns: targetNames})
+			if s.whole {
+				r.tableCopied(j)
+			}
 			return nil
 		}
 	}
@@ -585,10 +784,11 @@ func sampleRow(names []string, row []any) map[string]string {
 	return out
 }
 
-// chunkRead is one chunk handed from the reader to the writer.
+// chunkRead is one chunk handed from the reader to the writer; last says no chunk follows.
 type chunkRead struct {
 	rows [][]any
 	err  error
+	last bool
 }
 
 // rowBytes estimates the size of rows as transferred.

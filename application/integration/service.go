@@ -117,6 +117,10 @@ type Service struct {
 	AfterChunk func(runID, table string, chunk int) error
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// MinSplitRows is the fewest rows a parallel split of a table is planned for (tests lower it).
+	MinSplitRows int
+	// MaxParallelism bounds the splits of one table copied at once, whatever a task asks.
+	MaxParallelism int
 
 	mu      sync.Mutex
 	active  map[string]context.CancelCauseFunc // task id -> cancel of its run on this replica
@@ -136,7 +140,8 @@ func NewService(aggs Aggregates, recorder Recorder, locks Locker, endpoints Endp
 		panic("integration.NewService: nil dependency")
 	}
 	return &Service{aggs: aggs, recorder: recorder, locks: locks, endpoints: endpoints, runs: runs, validCron: validCron,
-		Background: context.Background(), Now: time.Now, active: map[string]context.CancelCauseFunc{}}
+		Background: context.Background(), Now: time.Now, MinSplitRows: domain.DefaultMinSplitRows,
+		MaxParallelism: domain.MaxParallelism, active: map[string]context.CancelCauseFunc{}}
 }
 
 // TaskStream is the stream of a task.

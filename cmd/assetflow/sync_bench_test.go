@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +17,8 @@ import (
 )
 
 // The sync benchmarks copy 1,000,000 rows × 10 columns MariaDB → PostgreSQL and PostgreSQL →
-// MariaDB through a sync task of a real server (chunks of 10,000 rows, overwrite), each next to the
+// MariaDB through a sync task of a real server (chunks of 10,000 rows, overwrite, the default
+// parallelism unless ASSETFLOW_BENCH_PARALLELISM says otherwise), each next to the
 // shell pipeline doing the same copy in the same run:
 //   mariadb --batch -e 'SELECT ...' | psql -c '\copy ... from stdin'
 //   psql -c '\copy (...) to stdout' | mariadb -e 'LOAD DATA LOCAL INFILE ...'
@@ -123,7 +126,8 @@ func BenchmarkSyncMariaDBToPostgres(b *testing.B) {
 	_, out = srv.call("POST", "/api/datasources", token, map[string]any{"name": "bench-pg", "type": "postgresql", "host": "127.0.0.1", "port": 5432, "username": "postgres", "database": syncBenchPG})
 	dst := data(out)["id"].(string)
 	task := syncBenchTask(b, srv, token, map[string]any{"name": "bench", "scope": "single_table", "source_datasource_id": src, "tables": []string{"src"},
-		"target_datasource_id": dst, "target_database": "public", "target_table": "synced", "write_mode": "overwrite", "chunk_rows": 10000})
+		"target_datasource_id": dst, "target_database": "public", "target_table": "synced", "write_mode": "overwrite", "chunk_rows": 10000,
+		"parallelism": benchParallelism()})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		syncBenchRun(b, srv, token, task)
@@ -157,7 +161,8 @@ func BenchmarkSyncPostgresToMariaDB(b *testing.B) {
 	_, out = srv.call("POST", "/api/datasources", token, map[string]any{"name": "bench-maria", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "database": syncBenchMaria})
 	dst := data(out)["id"].(string)
 	task := syncBenchTask(b, srv, token, map[string]any{"name": "bench-back", "scope": "single_table", "source_datasource_id": src, "source_databases": []string{"public"},
-		"tables": []string{"pipe"}, "target_datasource_id": dst, "target_database": syncBenchMaria, "target_table": "back_sync", "write_mode": "overwrite", "chunk_rows": 10000})
+		"tables": []string{"pipe"}, "target_datasource_id": dst, "target_database": syncBenchMaria, "target_table": "back_sync", "write_mode": "overwrite", "chunk_rows": 10000,
+		"parallelism": benchParallelism()})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		syncBenchRun(b, srv, token, task)
@@ -176,6 +181,12 @@ func BenchmarkSyncPostgresToMariaDBPipelineBaseline(b *testing.B) {
 			mariadb -h 127.0.0.1 -uroot --local-infile=1 -e "LOAD DATA LOCAL INFILE '/dev/stdin' INTO TABLE back_pipe" %[1]s`, syncBenchMaria, syncBenchPG, cols))
 	}
 	b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "rows/s")
+}
+
+// benchParallelism is the tasks' parallelism: ASSETFLOW_BENCH_PARALLELISM, or 0 (the default).
+func benchParallelism() int {
+	n, _ := strconv.Atoi(os.Getenv("ASSETFLOW_BENCH_PARALLELISM"))
+	return n
 }
 
 func sleepBrief() { time.Sleep(200 * time.Millisecond) }

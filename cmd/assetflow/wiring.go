@@ -295,7 +295,7 @@ func (e syncEndpoints) Target(ctx context.Context, id string) (appint.Target, er
 func (c *core) integrationService(ds *appds.Service, lin *applineage.Service, background context.Context) *appint.Service {
 	svc := appint.NewService(c.repo, eventstore.Recorder{Store: c.store, Codec: c.codec}, postgres.Locks{Pool: c.pool},
 		syncEndpoints{ds}, intproj.Queries{Pool: c.pool}, scheduler.ValidCron)
-	svc.Background, svc.Lineage = background, syncLineage{lin}
+	svc.Background, svc.Lineage, svc.MaxParallelism = background, syncLineage{lin}, c.cfg.SyncMaxParallelism
 	return svc
 }
 

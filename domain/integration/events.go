@@ -68,6 +68,9 @@ type ChunkCommitted struct {
 	SourceTable string `json:"source_table"`
 	TargetTable string `json:"target_table"`
 	Chunk       int    `json:"chunk"`
+	// Split names the split of the table the chunk belongs to ("2/4"; empty: the table is copied
+	// in one pass). Chunks are numbered within their split.
+	Split       string `json:"split,omitempty"`
 	FromKey     string `json:"from_key"`
 	ToKey       string `json:"to_key"`
 	RowsRead    int64  `json:"rows_read"`

@@ -80,8 +80,12 @@ type ChunkRead struct {
 	Columns  []string
 	Key      []string
 	After    []any
-	Bounds   *Bounds
-	Limit    int
+	// Through, when set, is an inclusive upper bound on a single-column key (a split's range).
+	Through any
+	Bounds  *Bounds
+	Limit   int
+	// Types, when given, are the columns' neutral types: a reader may use them to read faster.
+	Types []ColumnType
 }
 
 // TargetTable is a table prepared to receive a sync: its columns with their types in the target.

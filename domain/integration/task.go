@@ -75,6 +75,8 @@ type Spec struct {
 	// Schedule is a cron expression; empty means runs start only by hand.
 	Schedule  string `json:"schedule"`
 	ChunkRows int    `json:"chunk_rows"`
+	// Parallelism is how many splits of a big table are copied at once (1: one pass per table).
+	Parallelism int `json:"parallelism"`
 }
 
 var identRe = regexp.MustCompile(`^[^\x00]{1,128}$`)
@@ -100,6 +102,9 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	if s.ChunkRows == 0 {
 		s.ChunkRows = DefaultChunkRows
+	}
+	if s.Parallelism == 0 {
+		s.Parallelism = DefaultParallelism
 	}
 	var c fault.Collect
 	c.Check(s.Name != "" && len(s.Name) <= 128, "name", "name is required (at most 128 characters)")
@@ -158,6 +163,7 @@ func (s Spec) Normalize() (Spec, error) {
 		s.ColumnMap = m
 	}
 	c.Check(s.ChunkRows > 0 && s.ChunkRows <= MaxChunkRows, "chunk_rows", fmt.Sprintf("chunk_rows must be between 1 and %d", MaxChunkRows))
+	c.Check(s.Parallelism > 0 && s.Parallelism <= MaxParallelism, "parallelism", fmt.Sprintf("parallelism must be between 1 and %d", MaxParallelism))
 	return s, c.Err()
 }
 

@@ -39,6 +39,8 @@ func TestSpecRules(t *testing.T) {
 		}, "write_mode"},
 		{"write mode", func(s *integration.Spec) { s.WriteMode = "merge" }, "write_mode"},
 		{"chunk bound", func(s *integration.Spec) { s.ChunkRows = integration.MaxChunkRows + 1 }, "chunk_rows"},
+		{"parallelism bound", func(s *integration.Spec) { s.Parallelism = integration.MaxParallelism + 1 }, "parallelism"},
+		{"negative parallelism", func(s *integration.Spec) { s.Parallelism = -1 }, "parallelism"},
 		{"two columns to one", func(s *integration.Spec) { s.ColumnMap = map[string]string{"a": "x", "b": "X"} }, "column_map"},
 	}
 	for _, tc := range cases {
@@ -52,7 +54,8 @@ func TestSpecRules(t *testing.T) {
 			case tc.field == "" && err != nil:
 				t.Fatalf("unexpected %v", err)
 			case tc.field == "":
-				if got.Mode != integration.ModeFull || got.WriteMode != integration.WriteAppend || got.ChunkRows != integration.DefaultChunkRows {
+				if got.Mode != integration.ModeFull || got.WriteMode != integration.WriteAppend || got.ChunkRows != integration.DefaultChunkRows ||
+					got.Parallelism != integration.DefaultParallelism {
 					t.Fatalf("defaults not filled: %+v", got)
 				}
 			case !errors.As(err, &fe):

@@ -53,6 +53,9 @@ type Config struct {
 	// ExportMaxRows: ASSETFLOW_EXPORT_MAX_ROWS, default 10000; the row cap of CSV exports (admins
 	// may ask for up to 1,000,000).
 	ExportMaxRows int
+	// SyncMaxParallelism: ASSETFLOW_SYNC_MAX_PARALLELISM, default 8; bounds how many splits of one
+	// table a sync run copies at once, whatever its task asks (1: every table in one pass).
+	SyncMaxParallelism int
 	// NodeID: ASSETFLOW_NODE_ID, default hostname:pid; names this replica in logs and metrics.
 	NodeID string
 	// PprofAddr: ASSETFLOW_PPROF_ADDR, off by default; serves Go's /debug/pprof profiles there
@@ -102,6 +105,7 @@ func FromEnv() (Config, error) {
 	c.BcryptCost = integer(&errs, "ASSETFLOW_BCRYPT_COST", 10)
 	c.QueryMaxConcurrent = integer(&errs, "ASSETFLOW_QUERY_MAX_CONCURRENT", 3)
 	c.ExportMaxRows = integer(&errs, "ASSETFLOW_EXPORT_MAX_ROWS", 10000)
+	c.SyncMaxParallelism = integer(&errs, "ASSETFLOW_SYNC_MAX_PARALLELISM", 8)
 	if c.NodeID == "" {
 		h, _ := os.Hostname()
 		c.NodeID = fmt.Sprintf("%s:%d", h, os.Getpid())
@@ -132,6 +136,9 @@ func (c Config) Validate() error {
 	}
 	if c.ExportMaxRows < 1 || c.ExportMaxRows > 1000000 {
 		errs = append(errs, fmt.Errorf("ASSETFLOW_EXPORT_MAX_ROWS must be 1-1000000"))
+	}
+	if c.SyncMaxParallelism < 1 || c.SyncMaxParallelism > 8 {
+		errs = append(errs, fmt.Errorf("ASSETFLOW_SYNC_MAX_PARALLELISM must be 1-8"))
 	}
 	if c.FactBatchWindow <= 0 || c.FactBatchWindow > 5*time.Second {
 		errs = append(errs, fmt.Errorf("ASSETFLOW_FACT_BATCH_WINDOW must be in (0, 5s]"))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -114,7 +115,12 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 	}
 	var where []string
 	var args []any
+	_, pg := d.(postgresCatalog)
+	copyRead := pg && len(r.Types) == len(r.Columns) && onlyInts(r)
 	arg := func(v any) string {
+		if copyRead {
+			return strconv.FormatInt(v.(int64), 10)
+		}
 		args = append(args, v)
 		return d.placeholder(len(args))
 	}
@@ -129,6 +135,9 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 			where = append(where, "("+quoteList(d, r.Key)+") > ("+strings.Join(ph, ", ")+")")
 		}
 	}
+	if r.Through != nil && len(r.Key) == 1 {
+		where = append(where, d.quote(r.Key[0])+" <= "+arg(r.Through))
+	}
 	if b := r.Bounds; b != nil {
 		if b.Low != nil {
 			where = append(where, d.quote(b.Column)+" > "+arg(b.Low))
@@ -142,6 +151,11 @@ func (c *sqlConnector) ReadChunk(ctx context.Context, r integration.ChunkRead) (
 		q += " where " + strings.Join(where, " and ")
 	}
 	q += " order by " + quoteList(d, r.Key) + " limit " + strconv.Itoa(r.Limit)
+	if copyRead {
+		if rows, ok, err := c.copyChunk(ctx, q, r.Types); ok {
+			return rows, err
+		}
+	}
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, c.err(err)
@@ -181,6 +195,35 @@ func (c *sqlConnector) MaxValue(ctx context.Context, db, table string, col integ
 		return nil, c.err(err)
 	}
 	return integration.Normalize(v, col.Type), nil
+}
+
+// KeyRange reads the least and greatest value of a single-column key (nil, nil for no rows), within
+// incremental bounds when given, as the column's Go type: what a split plan divides.
+func (c *sqlConnector) KeyRange(ctx context.Context, db, table string, key integration.SyncColumn, b *integration.Bounds) (lo, hi any, err error) {
+	d, err := c.dialect()
+	if err != nil {
+		return nil, nil, err
+	}
+	q := "select min(" + d.quote(key.Name) + "), max(" + d.quote(key.Name) + ") from " + qualify(d, db, table)
+	var where []string
+	var args []any
+	if b != nil {
+		if b.Low != nil {
+			args = append(args, b.Low)
+			where = append(where, d.quote(b.Column)+" > "+d.placeholder(len(args)))
+		}
+		if b.High != nil {
+			args = append(args, b.High)
+			where = append(where, d.quote(b.Column)+" <= "+d.placeholder(len(args)))
+		}
+	}
+	if len(where) > 0 {
+		q += " where " + strings.Join(where, " and ")
+	}
+	if err := c.db.QueryRowContext(ctx, q, args...).Scan(&lo, &hi); err != nil {
+		return nil, nil, c.err(err)
+	}
+	return integration.Normalize(lo, key.Type), integration.Normalize(hi, key.Type), nil
 }
 
 // PrepareTable creates the target table when it is missing (mapped types, the same primary key)
@@ -307,17 +350,45 @@ func markArgs(m integration.ChunkMark) []any {
 	return []any{m.TaskID, m.SourceTable, m.PassID, m.Chunk, m.RunID, m.LastKey, m.Low, m.High, m.Rows, m.Done}
 }
 
+// mysqlMarkValues is the mark as a literal row: text as hex literals (whatever the session's
+// character set and SQL mode), so the insert is one plain statement instead of a prepared one
+// (a round trip less per chunk).
+func mysqlMarkValues(m integration.ChunkMark) string {
+	text := func(s string) string {
+		if s == "" {
+			return "''"
+		}
+		return "X'" + hex.EncodeToString([]byte(s)) + "'"
+	}
+	done := "0"
+	if m.Done {
+		done = "1"
+	}
+	return "(" + strings.Join([]string{text(m.TaskID), text(m.SourceTable), text(m.PassID), strconv.Itoa(m.Chunk), text(m.RunID),
+		text(m.LastKey), text(m.Low), text(m.High), strconv.FormatInt(m.Rows, 10), done}, ",") + ")"
+}
+
 const markColumns = `(task_id, source_table, pass_id, chunk, run_id, last_key, low_mark, high_mark, rows, done)`
 
 // writeChunk on MySQL: multi-row INSERT statements in one transaction.
 func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integration.ChunkWrite) (int64, error) {
+	target := qualify(m, w.Table.Database, w.Table.Table)
+	if w.Clear {
+		// TRUNCATE commits on its own (DDL) but costs nothing, where DELETE logs every row. Doing it
+		// before the chunk's transaction is safe: until that transaction commits the pass has no
+		// mark, so an interrupted run starts the pass again and clears again. When TRUNCATE is not
+		// allowed (privileges, foreign keys), the rows are deleted in the transaction.
+		if _, err := c.db.ExecContext(ctx, "truncate table "+target); err == nil {
+			w.Clear = false
+		}
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	_, err = tx.ExecContext(ctx, `insert into `+qualify(m, w.Table.Database, ProgressTable)+" "+strings.Replace(markColumns, "rows", "`rows`", 1)+
-		` values (?,?,?,?,?,?,?,?,?,?)`, markArgs(w.Mark)...)
+		` values `+mysqlMarkValues(w.Mark))
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
 		return 0, integration.ErrChunkWritten
@@ -325,7 +396,6 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 	if err != nil {
 		return 0, err
 	}
-	target := qualify(m, w.Table.Database, w.Table.Table)
 	if w.Clear {
 		if _, err := tx.ExecContext(ctx, "delete from "+target); err != nil {
 			return 0, err
@@ -391,6 +461,7 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 		kinds[i] = types[strings.ToLower(col)]
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(w.Rows) * len(w.Columns) * 12)
 	var scratch []byte
 	for _, row := range w.Rows {
 		for i, v := range row {
@@ -489,6 +560,7 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 			}
 		}
 		var buf bytes.Buffer
+		buf.Grow(len(w.Rows) * len(w.Columns) * 12)
 		var scratch []byte
 		for _, row := range w.Rows {
 			for i, v := range row {

@@ -95,10 +95,15 @@ func writeText(buf *bytes.Buffer, scratch []byte, v any, t ColumnType, f textFor
 	return scratch
 }
 
+// special marks the bytes either format escapes (or, PostgreSQL, drops): a table look-up keeps
+// the scan over plain text cheap.
+var special = [256]bool{'\\': true, '\t': true, '\n': true, '\r': true, 0: true}
+
 func (f textFormat) escapeString(buf *bytes.Buffer, s string) {
 	start := 0
 	for i := 0; i < len(s); i++ {
-		if esc, special := f.escape(s[i]); special {
+		if special[s[i]] {
+			esc, _ := f.escape(s[i])
 			buf.WriteString(s[start:i])
 			buf.WriteString(esc)
 			start = i + 1
@@ -110,7 +115,8 @@ func (f textFormat) escapeString(buf *bytes.Buffer, s string) {
 func (f textFormat) escapeBytes(buf *bytes.Buffer, b []byte) {
 	start := 0
 	for i, ch := range b {
-		if esc, special := f.escape(ch); special {
+		if special[ch] {
+			esc, _ := f.escape(ch)
 			buf.Write(b[start:i])
 			buf.WriteString(esc)
 			start = i + 1

@@ -98,7 +98,7 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 			}
 			if _, err = tx.Exec(ctx, `update integration_runs set chunks=chunks+1, rows_read=rows_read+$2, rows_written=rows_written+$3,
 				bytes=bytes+$4, tables_done=tables_done+$5, current_table=$6, last_chunk=$7, updated_at=$8 where id=$1`,
-				v.RunID, v.RowsRead, v.RowsWritten, v.Bytes, done, v.SourceTable, fmt.Sprintf("%s#%d", v.SourceTable, v.Chunk), at); err == nil {
+				v.RunID, v.RowsRead, v.RowsWritten, v.Bytes, done, v.SourceTable, chunkName(v), at); err == nil {
 				added, _ := json.Marshal(nonNil(v.AddedColumns))
 				_, err = tx.Exec(ctx, `insert into integration_run_tables (run_id, source_table, target_table, chunks, rows_read, rows_written,
 					bytes, watermark, last_key, done, created, added_columns) values ($1,$2,$3,1,$4,$5,$6,$7,$8,$9,$10,$11)
@@ -389,4 +389,12 @@ func (q Queries) QueuedRuns(ctx context.Context, taskID string, since time.Time)
 		return nil, fmt.Errorf("queued sync runs: %w", err)
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// chunkName names a chunk as runs report their last one: "table#n", or "table#split-k/n#c".
+func chunkName(v domain.ChunkCommitted) string {
+	if v.Split != "" {
+		return fmt.Sprintf("%s#split-%s#%d", v.SourceTable, v.Split, v.Chunk)
+	}
+	return fmt.Sprintf("%s#%d", v.SourceTable, v.Chunk)
 }
