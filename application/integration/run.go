@@ -57,10 +57,10 @@ func (s *Service) Request(ctx context.Context, taskID, trigger string, meta es.M
 	if t.Status == domain.StatusPaused {
 		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
 	}
-	if _, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID); err != nil {
+	if _, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID, t.Spec); err != nil {
 		return "", es.Ref{}, err
 	}
-	if _, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID); err != nil {
+	if _, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID, t.Spec); err != nil {
 		return "", es.Ref{}, err
 	}
 	if held, err := s.locks.Held(ctx, lockKey(taskID)); err != nil {
@@ -114,11 +114,11 @@ func (s *Service) start(ctx context.Context, taskID, runID, trigger string, meta
 	if t.Status == domain.StatusPaused {
 		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
 	}
-	src, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID)
+	src, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID, t.Spec)
 	if err != nil {
 		return "", es.Ref{}, err
 	}
-	tgt, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID)
+	tgt, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID, t.Spec)
 	if err != nil {
 		return "", es.Ref{}, err
 	}
