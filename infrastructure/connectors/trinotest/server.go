@@ -87,6 +87,8 @@ type Server struct {
 	// User, when set, is the only user statements are accepted from (others get 401).
 	User string
 
+	intercept func(sql string) error
+
 	engine  Engine
 	mu      sync.Mutex
 	queries map[string]*query
@@ -114,6 +116,14 @@ func StartFlavour(t testing.TB, engine Engine, prefix, user string) *Server {
 	s.URL, s.Host = srv.URL, u.Hostname()
 	s.Port, _ = strconv.Atoi(u.Port())
 	return s
+}
+
+// Intercept makes fn see each statement before it runs; an error from fn fails the statement
+// instead (tests use it to stop a client at a chosen point). nil removes it.
+func (s *Server) Intercept(fn func(sql string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.intercept = fn
 }
 
 // Statements returns every statement received so far, EXECUTE resolved, in order.
@@ -178,6 +188,15 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	if perr != nil {
 		s.fail(w, http.StatusOK, perr)
 		return
+	}
+	s.mu.Lock()
+	intercept := s.intercept
+	s.mu.Unlock()
+	if intercept != nil {
+		if err := intercept(sql); err != nil {
+			s.fail(w, http.StatusOK, &Error{Name: "GENERIC_INTERNAL_ERROR", Type: "INTERNAL_ERROR", Message: err.Error()})
+			return
+		}
 	}
 	sess := Session{User: r.Header.Get(s.Prefix + "User"), Catalog: r.Header.Get(s.Prefix + "Catalog"), Schema: r.Header.Get(s.Prefix + "Schema")}
 	res, err := s.engine.Execute(r.Context(), sess, sql)
