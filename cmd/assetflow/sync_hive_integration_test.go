@@ -209,3 +209,79 @@ func TestSyncHiveToPostgresIntegration(t *testing.T) {
 		})
 	}
 }
+
+// The cluster scopes through the API: a Hive datasource registered like any other, a
+// db_to_cluster task run to the end, and refusals in the unified error envelope.
+func TestSyncHiveAPIIntegration(t *testing.T) {
+	srv, wh := trinotest.StartHive(t)
+	s := newAPIServer(t)
+	token := s.login()
+	root, err := sqlOpenMaria()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	src := "aft_synchive_" + strings.ReplaceAll(uuidString(), "-", "")[:10]
+	if _, err := root.Exec("create database " + src + "; use " + src + "; create table " + src + ".orders (id int primary key, total decimal(10,2), at datetime);" +
+		"insert into " + src + ".orders select seq, seq * 1.5, '2024-05-01' + interval seq minute from seq_1_to_1200"); err != nil {
+		t.Fatal(err)
+	}
+	defer root.Exec("drop database " + src)
+	if _, err := wh.Pool.Exec(context.Background(), `create schema lake; create table lake.clicks (id bigint, page varchar, dt varchar)`); err != nil {
+		t.Fatal(err)
+	}
+	code, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "maria-src", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "database": src})
+	if code != 201 {
+		t.Fatalf("register source: %d %v", code, out)
+	}
+	srcID := data(out)["id"].(string)
+	code, out = s.call("POST", "/api/datasources", token, map[string]any{"name": "hive-dw", "type": "hive", "host": srv.Host, "port": srv.Port, "username": "etl", "database": "ods"})
+	if code != 201 {
+		t.Fatalf("register Hive: %d %v", code, out)
+	}
+	hiveID := data(out)["id"].(string)
+
+	bad := []struct {
+		name   string
+		body   string
+		fields []string
+	}{
+		{"partition column missing", fmt.Sprintf(`{"name":"x","scope":"db_to_cluster","tables":["orders"],"source_datasource_id":%q,"target_datasource_id":%q,"partition_value":"${date}"}`, srcID, hiveID),
+			[]string{"partition_column"}},
+		{"Hive source without a key", fmt.Sprintf(`{"name":"x","scope":"cluster_to_db","source_databases":["hive.lake"],"tables":["clicks"],"source_datasource_id":%q,"target_datasource_id":%q}`, hiveID, srcID),
+			[]string{"key_columns"}},
+		{"Hive on the wrong side", fmt.Sprintf(`{"name":"x","scope":"cluster_to_db","tables":["orders"],"source_datasource_id":%q,"target_datasource_id":%q,"key_columns":["id"]}`, srcID, hiveID),
+			[]string{"source_datasource_id", "target_datasource_id"}},
+	}
+	for _, b := range bad {
+		code, out := s.raw("POST", "/api/integration/tasks", token, b.body)
+		if code != 400 || out["success"] != false || out["code"] != "INVALID_PARAM" || out["message"] == "" {
+			t.Fatalf("%s: %d %v", b.name, code, out)
+		}
+		got := detailFields(out)
+		for _, f := range b.fields {
+			if !got[f] {
+				t.Errorf("%s: no detail for %s in %v", b.name, f, out)
+			}
+		}
+	}
+
+	code, out = s.call("POST", "/api/integration/tasks", token, map[string]any{"name": "orders to hive", "scope": "db_to_cluster", "source_datasource_id": srcID,
+		"source_databases": []string{src}, "tables": []string{"orders"}, "target_datasource_id": hiveID, "target_database": "ods",
+		"partition_column": "dt", "partition_value": "'${date}'", "chunk_rows": 500})
+	if code != 201 {
+		t.Fatalf("create task: %d %v", code, out)
+	}
+	task := data(out)
+	if spec := task["spec"].(map[string]any); spec["partition_column"] != "dt" || spec["partition_value"] != "'${date}'" {
+		t.Fatalf("task %v", task)
+	}
+	_, out = s.call("POST", "/api/integration/tasks/"+task["id"].(string)+"/run", token, nil)
+	run := s.waitSyncRun(t, token, data(out)["run_id"].(string))
+	if run["status"] != "succeeded" || run["rows_written"] != float64(1200) {
+		t.Fatalf("run %v", run)
+	}
+	if p, err := wh.Partitions(context.Background(), "ods", "orders"); err != nil || fmt.Sprint(p) != "[dt="+time.Now().UTC().Format("2006-01-02")+"]" {
+		t.Fatalf("partitions %v %v", p, err)
+	}
+}
