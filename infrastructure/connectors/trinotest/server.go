@@ -97,8 +97,7 @@ type Server struct {
 }
 
 type query struct {
-	res  Result
-	page int
+	res Result
 }
 
 // Start runs a coordinator for the test's lifetime with the Trino flavour of the protocol.
