@@ -203,8 +203,8 @@ func (s Spec) checkCluster(c *fault.Collect) {
 		c.Check(len(s.KeyColumns) == 0, "key_columns", "key_columns is only used by cluster_to_db (the other sources have primary keys)")
 	}
 	for from, to := range s.ColumnMap {
-		if s.PartitionColumn != "" && strings.EqualFold(to, s.PartitionColumn) || to == "" && s.PartitionColumn != "" && strings.EqualFold(from, s.PartitionColumn) {
-			c.Add("column_map", fmt.Sprintf("column %q is the partition column", s.PartitionColumn))
+		if s.PartitionColumn != "" && strings.EqualFold(to, s.PartitionColumn) {
+			c.Add("column_map", fmt.Sprintf("column_map maps %q onto the partition column %q", from, s.PartitionColumn))
 		}
 	}
 }

@@ -38,6 +38,12 @@ func TestSpecRules(t *testing.T) {
 		{"no upsert into Hive", func(s *integration.Spec) {
 			s.Scope, s.PartitionColumn, s.PartitionValue, s.WriteMode = integration.ScopeDBToCluster, "dt", "x", integration.WriteUpsert
 		}, "write_mode"},
+		{"a column onto the partition column", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue, s.ColumnMap = integration.ScopeDBToCluster, "dt", "x", map[string]string{"day": "DT"}
+		}, "column_map"},
+		{"leaving out a column named like the partition", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue, s.ColumnMap = integration.ScopeDBToCluster, "dt", "x", map[string]string{"dt": ""}
+		}, ""},
 		{"partition only to cluster", func(s *integration.Spec) { s.PartitionColumn = "dt" }, "partition_column"},
 		{"key columns only from cluster", func(s *integration.Spec) { s.KeyColumns = []string{"id"} }, "key_columns"},
 		{"cluster tables", func(s *integration.Spec) { s.Scope, s.Tables = integration.ScopeClusterToDB, nil }, "tables"},

@@ -129,6 +129,33 @@ func TestHiveTargetIntegration(t *testing.T) {
 		t.Fatalf("after overwriting 2024-05-02 the table holds %d rows", count)
 	}
 
+	// A composite key: the unfinished chunk's key range is a row comparison.
+	pair := []integration.SyncColumn{{Name: "a", Type: integration.ColumnType{Kind: integration.TypeVarchar, Length: 10}, PrimaryKey: true},
+		{Name: "b", Type: integration.ColumnType{Kind: integration.TypeInt}, PrimaryKey: true}, {Name: "v", Type: integration.ColumnType{Kind: integration.TypeText}}}
+	pt, err := h.PrepareTable(ctx, "sales", "pairs", pair)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.Pool.Exec(ctx, `insert into sales.assetflow_sync_chunks (seq, state, task_id, source_table, pass_id, chunk, run_id, last_key, rows, done, partition_value)
+		values ($1, 'writing', 'task3', 'src.pairs', 'p3', 1, 'p3', '["y",1]', 4, true, '2024-05-01')`, time.Now().UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.Pool.Exec(ctx, `insert into sales.pairs values ('x', 2, 'landed', '2024-05-01'), ('y', 9, 'outside the range', '2024-05-01')`); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := h.LastMark(ctx, "sales", "task3", "src.pairs"); err != nil || m == nil || m.Chunk != 0 || m.Done || m.LastKey != "" {
+		t.Fatalf("the mark before an unfinished first chunk: %+v %v", m, err)
+	}
+	n, err := h.WriteChunk(ctx, integration.ChunkWrite{Table: pt, Columns: []string{"a", "b", "v"}, Key: []string{"a", "b"},
+		Rows: [][]any{{"x", int64(1), "1"}, {"x", int64(2), "2"}, {"x", int64(10), "3"}, {"y", int64(1), "4"}}, WriteMode: integration.WriteAppend,
+		Mark: integration.ChunkMark{TaskID: "task3", SourceTable: "src.pairs", PassID: "p3", RunID: "p4", Chunk: 1, LastKey: `["y",1]`, Rows: 4, Done: true}})
+	if err != nil || n != 3 {
+		t.Fatalf("the unfinished chunk wrote %d rows (%v), want the 3 missing", n, err)
+	}
+	if got := fmt.Sprint(queryStrings(t, wh, `select a || b || ':' || v from sales.pairs order by a, b`)); got != "[x1:1 x2:landed x10:3 y1:4 y9:outside the range]" {
+		t.Fatalf("pairs %s", got)
+	}
+
 	// What Hive refuses, the warehouse refuses too.
 	if _, err := c.Query(ctx, connectors.QueryRequest{SQL: "delete from orders where id = 1"}, nil); err == nil || !strings.Contains(err.Error(), "whole partitions") {
 		t.Fatalf("a row delete: %v", err)
@@ -140,4 +167,22 @@ func TestHiveTargetIntegration(t *testing.T) {
 	if _, err := h.PrepareTable(ctx, "sales", "plain", []integration.SyncColumn{{Name: "dt", Type: integration.ColumnType{Kind: integration.TypeDate}}}); err == nil {
 		t.Fatal("a source column named like the partition column was accepted")
 	}
+}
+
+func queryStrings(t *testing.T, wh *trinotest.Warehouse, q string) []string {
+	t.Helper()
+	rows, err := wh.Pool.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
 }
