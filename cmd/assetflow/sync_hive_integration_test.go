@@ -53,9 +53,9 @@ func whChecksum(t *testing.T, wh *trinotest.Warehouse, table, expr string) strin
 func TestSyncMariaDBToHiveIntegration(t *testing.T) {
 	r := newSyncRig(t)
 	_, wh := r.hive()
-	r.mariaExec(`create table items (id int primary key, name varchar(40), amt decimal(12,3), made datetime, day date, flag tinyint(1), raw blob, ratio double)`)
+	r.mariaExec(`create table items (id int primary key, name varchar(40), amt decimal(12,3), made datetime, day date, flag tinyint(1), raw blob, ratio double, small smallint, f float)`)
 	r.mariaExec(`insert into items select seq, concat('name ', seq, ' 名 ''q'''), seq / 7, '2024-02-29 13:14:15' + interval seq second, '2024-03-01' + interval seq day,
-		seq % 2, unhex(concat('00ff', hex(seq))), seq / 3 from seq_1_to_2345`)
+		seq % 2, unhex(concat('00ff', hex(seq))), seq / 3, cast(seq % 100 as signed) - 50, seq / 8 from seq_1_to_2345`)
 	r.mariaExec(`insert into items (id) values (9999)`)
 	task := r.create(integration.Spec{Name: "items to hive", Scope: integration.ScopeDBToCluster, SourceDatasourceID: "maria", SourceDatabases: []string{r.mdb},
 		Tables: []string{"items"}, TargetDatasourceID: "hive", TargetDatabase: "ods", TablePrefix: "ods_", PartitionColumn: "dt",
@@ -73,16 +73,16 @@ func TestSyncMariaDBToHiveIntegration(t *testing.T) {
 		t.Fatalf("partitions %v %v", p, err)
 	}
 	if types := whString(t, wh, `select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from trino_meta.columns where table_name = 'ods_items'`); types !=
-		"id integer, name varchar(40), amt decimal(12,3), made timestamp(6), day date, flag boolean, raw varbinary, ratio double, dt varchar" {
+		"id integer, name varchar(40), amt decimal(12,3), made timestamp(6), day date, flag boolean, raw varbinary, ratio double, small smallint, f real, dt varchar" {
 		t.Fatalf("Hive types: %s", types)
 	}
-	src := r.mariaChecksum("items", `concat_ws(',', id, name, amt, date_format(made, '%Y-%m-%d %H:%i:%s'), day, if(flag, 't', 'f'), hex(raw))`)
-	dst := whChecksum(t, wh, "ods.ods_items", `concat_ws(',', id, name, amt, to_char(made, 'YYYY-MM-DD HH24:MI:SS'), day, case when flag then 't' else 'f' end, upper(encode(raw, 'hex')))`)
+	src := r.mariaChecksum("items", `concat_ws(',', id, name, amt, date_format(made, '%Y-%m-%d %H:%i:%s'), day, if(flag, 't', 'f'), hex(raw), small)`)
+	dst := whChecksum(t, wh, "ods.ods_items", `concat_ws(',', id, name, amt, to_char(made, 'YYYY-MM-DD HH24:MI:SS'), day, case when flag then 't' else 'f' end, upper(encode(raw, 'hex')), small)`)
 	if src != dst {
 		t.Fatalf("checksums differ: MariaDB %s, Hive %s", src, dst)
 	}
 	// Doubles are compared apart (their text forms differ between engines).
-	if n := whString(t, wh, `select count(*)::text from ods.ods_items where id <> 9999 and (ratio is null or abs(ratio - id / 3.0) > 1e-9)`); n != "0" {
+	if n := whString(t, wh, `select count(*)::text from ods.ods_items where id <> 9999 and (ratio is null or abs(ratio - id / 3.0) > 1e-9 or abs(f - id / 8.0) > 1e-6)`); n != "0" {
 		t.Fatalf("%s doubles differ", n)
 	}
 

@@ -277,7 +277,7 @@ func (h *HiveTarget) WriteChunk(ctx context.Context, w integration.ChunkWrite) (
 	}
 	record := func(state string) error {
 		return h.exec(ctx, "insert into "+progress+" (seq, state, task_id, source_table, pass_id, chunk, run_id, last_key, low_mark, high_mark, \"rows\", done, partition_value, committed_at)"+
-			" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+			" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, localtimestamp)",
 			time.Now().UnixNano(), state, m.TaskID, m.SourceTable, m.PassID, m.Chunk, m.RunID, m.LastKey, m.Low, m.High, m.Rows, m.Done, value)
 	}
 	if !uncertain {
@@ -285,11 +285,11 @@ func (h *HiveTarget) WriteChunk(ctx context.Context, w integration.ChunkWrite) (
 			return 0, fmt.Errorf("record the chunk's intent: %w", err)
 		}
 	}
-	types := map[string]ColumnType{}
+	types := map[string]hiveColumn{}
 	for _, col := range w.Table.Columns {
-		types[strings.ToLower(col.Name)] = col.Type
+		types[strings.ToLower(col.Name)] = hiveColumnOf(col)
 	}
-	kinds := make([]ColumnType, len(w.Columns))
+	kinds := make([]hiveColumn, len(w.Columns))
 	for i, col := range w.Columns {
 		kinds[i] = types[strings.ToLower(col)]
 	}
@@ -316,9 +316,9 @@ func (h *HiveTarget) WriteChunk(ctx context.Context, w integration.ChunkWrite) (
 
 // missingRows reads the keys of the chunk's key range already in the partition and returns the
 // rows of the chunk that are not there.
-func (h *HiveTarget) missingRows(ctx context.Context, target, partition string, w integration.ChunkWrite, kinds []ColumnType) ([][]any, error) {
+func (h *HiveTarget) missingRows(ctx context.Context, target, partition string, w integration.ChunkWrite, kinds []hiveColumn) ([][]any, error) {
 	pos := make([]int, len(w.Key))
-	keyKinds := make([]ColumnType, len(w.Key))
+	keyKinds := make([]hiveColumn, len(w.Key))
 	for i, k := range w.Key {
 		pos[i] = -1
 		for j, col := range w.Columns {
@@ -393,10 +393,10 @@ func (h *HiveTarget) missingRows(ctx context.Context, target, partition string, 
 }
 
 // keyText is a key's values in one comparable form (the source's and Trino's Go values differ).
-func keyText(vals []any, kinds []ColumnType) string {
+func keyText(vals []any, kinds []hiveColumn) string {
 	out := make([]any, len(vals))
 	for i, v := range vals {
-		v = integration.Normalize(v, kinds[i])
+		v = integration.Normalize(v, kinds[i].ColumnType)
 		if t, ok := v.(time.Time); ok {
 			v = t.Format("2006-01-02 15:04:05.999999")
 		}
@@ -406,7 +406,7 @@ func keyText(vals []any, kinds []ColumnType) string {
 }
 
 // insert writes rows into the partition with multi-row INSERT statements of bounded size.
-func (h *HiveTarget) insert(ctx context.Context, target string, cols []string, kinds []ColumnType, rows [][]any, value string) error {
+func (h *HiveTarget) insert(ctx context.Context, target string, cols []string, kinds []hiveColumn, rows [][]any, value string) error {
 	head := "insert into " + target + " (" + quoteList(h.cat, cols) + ", " + h.cat.quote(h.column) + ") values "
 	part := stringLiteral(value)
 	var b strings.Builder
@@ -451,8 +451,28 @@ func stringLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "'
 
 var decimalText = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
 
-// hiveLiteral renders a value as a Trino literal of a column of type t.
-func hiveLiteral(v any, t ColumnType) (string, error) {
+// hiveColumn is a target column's type as literals need it: the neutral type, and for timestamps
+// the column's fractional digits.
+type hiveColumn struct {
+	ColumnType
+	fraction int
+}
+
+var timestampPrecision = regexp.MustCompile(`^timestamp\((\d+)\)`)
+
+func hiveColumnOf(c integration.SyncColumn) hiveColumn {
+	h := hiveColumn{ColumnType: c.Type, fraction: 3} // Hive's default timestamp precision
+	if m := timestampPrecision.FindStringSubmatch(strings.ToLower(c.RawType)); m != nil {
+		h.fraction, _ = strconv.Atoi(m[1])
+	}
+	return h
+}
+
+// hiveLiteral renders a value as a Trino literal of exactly the column's type where Trino would
+// not coerce it on INSERT (it only widens): SMALLINT and REAL literals, decimals cast to the
+// column's precision and scale, timestamps with the column's fractional digits.
+func hiveLiteral(v any, c hiveColumn) (string, error) {
+	t := c.ColumnType
 	if v == nil {
 		return "NULL", nil
 	}
@@ -491,25 +511,31 @@ func hiveLiteral(v any, t ColumnType) (string, error) {
 	case integration.TypeSmallInt, integration.TypeInt, integration.TypeBigInt:
 		switch x := v.(type) {
 		case bool:
+			v = "0"
 			if x {
-				return "1", nil
+				v = "1"
 			}
-			return "0", nil
 		case float64:
 			if x != math.Trunc(x) {
 				return "", fmt.Errorf("%v is not an integer", x)
 			}
-			return strconv.FormatFloat(x, 'f', 0, 64), nil
+			v = strconv.FormatFloat(x, 'f', 0, 64)
 		}
 		s := text()
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
 			return "", fmt.Errorf("%q is not an integer", s)
+		}
+		if t.Kind == integration.TypeSmallInt {
+			return "SMALLINT " + stringLiteral(s), nil
 		}
 		return s, nil
 	case integration.TypeDecimal:
 		s := text()
 		if !decimalText.MatchString(s) {
 			return "", fmt.Errorf("%q is not a number", s)
+		}
+		if t.Precision > 0 {
+			return fmt.Sprintf("CAST(%s AS DECIMAL(%d,%d))", stringLiteral(s), t.Precision, t.Scale), nil
 		}
 		return "DECIMAL " + stringLiteral(s), nil
 	case integration.TypeFloat, integration.TypeDouble:
@@ -535,6 +561,9 @@ func hiveLiteral(v any, t ColumnType) (string, error) {
 		case math.IsInf(f, -1):
 			return "-infinity()", nil
 		}
+		if t.Kind == integration.TypeFloat {
+			return "REAL " + stringLiteral(strconv.FormatFloat(f, 'g', -1, 32)), nil
+		}
 		return strconv.FormatFloat(f, 'E', -1, 64), nil
 	case integration.TypeDate:
 		s := text()
@@ -543,10 +572,20 @@ func hiveLiteral(v any, t ColumnType) (string, error) {
 		}
 		return "DATE " + stringLiteral(s), nil
 	case integration.TypeDateTime, integration.TypeTimestampTZ:
-		if x, ok := v.(time.Time); ok && t.Kind == integration.TypeTimestampTZ {
-			v = x.UTC()
+		x, ok := v.(time.Time)
+		if !ok {
+			var err error
+			if x, err = time.Parse("2006-01-02 15:04:05.999999999", text()); err != nil {
+				return "", fmt.Errorf("%q is not a timestamp", text())
+			}
+		} else if t.Kind == integration.TypeTimestampTZ {
+			x = x.UTC()
 		}
-		return "TIMESTAMP " + stringLiteral(text()), nil
+		layout := "2006-01-02 15:04:05"
+		if c.fraction > 0 {
+			layout += "." + strings.Repeat("0", min(c.fraction, 9))
+		}
+		return "TIMESTAMP " + stringLiteral(x.Round(time.Duration(math.Pow10(9-min(c.fraction, 9)))).Format(layout)), nil
 	case integration.TypeBlob:
 		switch x := v.(type) {
 		case []byte:

@@ -94,29 +94,39 @@ func TestTrinoTypeMapping(t *testing.T) {
 func TestHiveLiterals(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2024, 2, 29, 13, 14, 15, 120000000, time.UTC)
+	col := func(kind integration.TypeKind, raw string) hiveColumn {
+		return hiveColumnOf(integration.SyncColumn{Type: ColumnType{Kind: kind}, RawType: raw})
+	}
+	dec := hiveColumnOf(integration.SyncColumn{Type: ColumnType{Kind: integration.TypeDecimal, Precision: 12, Scale: 3}})
 	for _, tc := range []struct {
 		v    any
-		kind integration.TypeKind
+		col  hiveColumn
 		want string
 	}{
-		{nil, integration.TypeInt, "NULL"},
-		{int64(7), integration.TypeBigInt, "7"},
-		{[]byte("12"), integration.TypeInt, "12"},
-		{int64(1), integration.TypeBool, "TRUE"},
-		{[]byte("12.50"), integration.TypeDecimal, "DECIMAL '12.50'"},
-		{1.5, integration.TypeDouble, "1.5E+00"},
-		{"it's", integration.TypeVarchar, "'it''s'"},
-		{at, integration.TypeDate, "DATE '2024-02-29'"},
-		{at, integration.TypeDateTime, "TIMESTAMP '2024-02-29 13:14:15.12'"},
-		{at.In(time.FixedZone("x", 3600)), integration.TypeTimestampTZ, "TIMESTAMP '2024-02-29 13:14:15.12'"},
-		{[]byte{0, 0xff}, integration.TypeBlob, "X'00ff'"},
+		{nil, col(integration.TypeInt, "integer"), "NULL"},
+		{int64(7), col(integration.TypeBigInt, "bigint"), "7"},
+		{[]byte("12"), col(integration.TypeInt, "integer"), "12"},
+		{int64(12), col(integration.TypeSmallInt, "smallint"), "SMALLINT '12'"},
+		{true, col(integration.TypeInt, "integer"), "1"},
+		{int64(1), col(integration.TypeBool, "boolean"), "TRUE"},
+		{[]byte("12.50"), col(integration.TypeDecimal, "decimal"), "DECIMAL '12.50'"},
+		{[]byte("12.5"), dec, "CAST('12.5' AS DECIMAL(12,3))"},
+		{1.5, col(integration.TypeDouble, "double"), "1.5E+00"},
+		{float32(0.1), col(integration.TypeFloat, "real"), "REAL '0.1'"},
+		{"it's", col(integration.TypeVarchar, "varchar(9)"), "'it''s'"},
+		{at, col(integration.TypeDate, "date"), "DATE '2024-02-29'"},
+		{at, col(integration.TypeDateTime, "timestamp(3)"), "TIMESTAMP '2024-02-29 13:14:15.120'"},
+		{at, col(integration.TypeDateTime, "timestamp(0)"), "TIMESTAMP '2024-02-29 13:14:15'"},
+		{[]byte("2024-02-29 13:14:15.1234567"), col(integration.TypeDateTime, "timestamp(6)"), "TIMESTAMP '2024-02-29 13:14:15.123457'"},
+		{at.In(time.FixedZone("x", 3600)), col(integration.TypeTimestampTZ, "timestamp(3)"), "TIMESTAMP '2024-02-29 13:14:15.120'"},
+		{[]byte{0, 0xff}, col(integration.TypeBlob, "varbinary"), "X'00ff'"},
 	} {
-		got, err := hiveLiteral(tc.v, ColumnType{Kind: tc.kind})
+		got, err := hiveLiteral(tc.v, tc.col)
 		if err != nil || got != tc.want {
-			t.Errorf("%v as %s → %s %v, want %s", tc.v, tc.kind, got, err, tc.want)
+			t.Errorf("%v as %s → %s %v, want %s", tc.v, tc.col.Kind, got, err, tc.want)
 		}
 	}
-	if _, err := hiveLiteral("x1", ColumnType{Kind: integration.TypeInt}); err == nil {
+	if _, err := hiveLiteral("x1", col(integration.TypeInt, "integer")); err == nil {
 		t.Error("a non-number became an integer literal")
 	}
 }
