@@ -83,6 +83,8 @@ type HiveTarget struct {
 	cat    trinoCatalog
 	column string
 	value  string
+	// maxStatement bounds an INSERT's text (maxStatementChars; tests lower it).
+	maxStatement int
 
 	mu        sync.Mutex
 	passValue map[string]string // pass id → the partition value its earlier chunks went to
@@ -99,7 +101,7 @@ func NewHiveTarget(conn any, column, value string) (*HiveTarget, error) {
 	if !ok {
 		return nil, &Error{Kind: KindOther, Message: "only Trino, PrestoDB and Hive datasources hold Hive partitions"}
 	}
-	return &HiveTarget{c: c, cat: cat, column: column, value: value, passValue: map[string]string{}}, nil
+	return &HiveTarget{c: c, cat: cat, column: column, value: value, maxStatement: maxStatementChars, passValue: map[string]string{}}, nil
 }
 
 // table names db's table catalog-qualified.
@@ -432,7 +434,7 @@ func (h *HiveTarget) insert(ctx context.Context, target string, cols []string, k
 		}
 		tuple.WriteString(part)
 		tuple.WriteByte(')')
-		if b.Len() > 0 && b.Len()+tuple.Len()+2 > maxStatementChars {
+		if b.Len() > 0 && b.Len()+tuple.Len()+2 > h.maxStatement {
 			if err := flush(); err != nil {
 				return err
 			}
