@@ -281,7 +281,7 @@ func (w *Warehouse) translate(s Session, sql string) (string, *created, error) {
 		}
 		out[i] = t
 	}
-	return join(out), made, nil
+	return strings.TrimSpace(join(out)), made, nil
 }
 
 // tableName reads a table name starting at sig[j] (catalog.schema.table, schema.table or table)
@@ -361,8 +361,8 @@ func (w *Warehouse) createTable(s Session, toks, sig []token, replace map[int]st
 			}
 			props = append(props, t)
 		}
-		for k := start; k <= min(j, len(sig)-1); k++ {
-			replace[sig[k].pos] = ""
+		for k := sig[start].pos; k <= sig[min(j, len(sig)-1)].pos; k++ {
+			replace[k] = ""
 		}
 		if j < len(sig) {
 			table.Properties = strings.Join(strings.Fields(join(toks[sig[start+1].pos+1:sig[j].pos])), " ")
