@@ -88,6 +88,7 @@ type HiveTarget struct {
 
 	mu        sync.Mutex
 	passValue map[string]string // pass id → the partition value its earlier chunks went to
+	seq       int64             // the latest progress row's seq seen or written
 }
 
 // NewHiveTarget makes a Trino, PrestoDB or Hive connector the target of a sync writing partition
@@ -187,12 +188,13 @@ func (h *HiveTarget) PrepareTable(ctx context.Context, db, table string, cols []
 
 // progressRow is one row of a Hive target's progress table.
 type progressRow struct {
+	seq   int64
 	state string
 	mark  integration.ChunkMark
 	value string
 }
 
-const progressColumns = `state, pass_id, run_id, chunk, last_key, low_mark, high_mark, "rows", done, partition_value`
+const progressColumns = `seq, state, pass_id, run_id, chunk, last_key, low_mark, high_mark, "rows", done, partition_value`
 
 func (h *HiveTarget) progress(ctx context.Context, db, where string, args ...any) ([]progressRow, error) {
 	table, err := h.table(db, ProgressTable)
@@ -202,7 +204,7 @@ func (h *HiveTarget) progress(ctx context.Context, db, where string, args ...any
 	rows, err := collect(ctx, h.c.db, func(r *sql.Rows) (progressRow, error) {
 		var p progressRow
 		var lastKey, low, high, value sql.NullString
-		err := r.Scan(&p.state, &p.mark.PassID, &p.mark.RunID, &p.mark.Chunk, &lastKey, &low, &high, &p.mark.Rows, &p.mark.Done, &value)
+		err := r.Scan(&p.seq, &p.state, &p.mark.PassID, &p.mark.RunID, &p.mark.Chunk, &lastKey, &low, &high, &p.mark.Rows, &p.mark.Done, &value)
 		p.mark.LastKey, p.mark.Low, p.mark.High, p.value = lastKey.String, low.String, high.String, value.String
 		return p, err
 	}, "select "+progressColumns+" from "+table+" where "+where, args...)
@@ -225,6 +227,9 @@ func (h *HiveTarget) LastMark(ctx context.Context, db, taskID, sourceTable strin
 		return nil, err
 	}
 	p := latest[0]
+	h.mu.Lock()
+	h.seq = max(h.seq, p.seq)
+	h.mu.Unlock()
 	m := p.mark
 	m.TaskID, m.SourceTable = taskID, sourceTable
 	if p.state == stateWriting {
@@ -278,9 +283,15 @@ func (h *HiveTarget) WriteChunk(ctx context.Context, w integration.ChunkWrite) (
 		uncertain = true
 	}
 	record := func(state string) error {
+		// Rows are ordered by seq: the clock, but always past the rows seen (clocks of replicas
+		// differ).
+		h.mu.Lock()
+		h.seq = max(time.Now().UnixNano(), h.seq+1)
+		seq := h.seq
+		h.mu.Unlock()
 		return h.exec(ctx, "insert into "+progress+" (seq, state, task_id, source_table, pass_id, chunk, run_id, last_key, low_mark, high_mark, \"rows\", done, partition_value, committed_at)"+
 			" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, localtimestamp)",
-			time.Now().UnixNano(), state, m.TaskID, m.SourceTable, m.PassID, m.Chunk, m.RunID, m.LastKey, m.Low, m.High, m.Rows, m.Done, value)
+			seq, state, m.TaskID, m.SourceTable, m.PassID, m.Chunk, m.RunID, m.LastKey, m.Low, m.High, m.Rows, m.Done, value)
 	}
 	if !uncertain {
 		if err := record(stateWriting); err != nil {
