@@ -59,10 +59,10 @@ func (s *Service) Request(ctx context.Context, taskID, trigger string, meta es.M
 	if t.Status == domain.StatusPaused {
 		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
 	}
-	if _, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID); err != nil {
+	if _, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID, t.Spec); err != nil {
 		return "", es.Ref{}, err
 	}
-	if _, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID); err != nil {
+	if _, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID, t.Spec); err != nil {
 		return "", es.Ref{}, err
 	}
 	if held, err := s.locks.Held(ctx, lockKey(taskID)); err != nil {
@@ -116,11 +116,11 @@ func (s *Service) start(ctx context.Context, taskID, runID, trigger string, meta
 	if t.Status == domain.StatusPaused {
 		return "", es.Ref{}, fault.Conflict("the task is paused; resume it first")
 	}
-	src, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID)
+	src, err := s.endpoints.Source(ctx, t.Spec.SourceDatasourceID, t.Spec)
 	if err != nil {
 		return "", es.Ref{}, err
 	}
-	tgt, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID)
+	tgt, err := s.endpoints.Target(ctx, t.Spec.TargetDatasourceID, t.Spec)
 	if err != nil {
 		return "", es.Ref{}, err
 	}
@@ -496,9 +496,18 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	return r.splits(ctx, j, pass, cuts)
 }
 
+// serialLoader is a target whose chunks must be written one after another (no splits).
+type serialLoader interface {
+	SerialChunks() bool
+}
+
 // plan cuts a table's key range into splits, or returns nil for one pass: the key must be one
-// integer column, the source able to read its range, and the table big enough.
+// integer column, the source able to read its range, the target able to take chunks out of order,
+// and the table big enough.
 func (r *run) plan(ctx context.Context, j *tableJob) ([]int64, error) {
+	if s, ok := r.tgt.(serialLoader); ok && s.SerialChunks() {
+		return nil, nil
+	}
 	p := r.task.Spec.Parallelism
 	if p == 0 {
 		p = domain.DefaultParallelism

@@ -54,11 +54,13 @@ type Target interface {
 	WriteChunk(ctx context.Context, w domain.ChunkWrite) (int64, error)
 }
 
-// Endpoints opens datasources as sync sources and targets. A datasource that does not exist is a
-// fault.KindNotFound error; one whose engine cannot take part in a sync is fault.KindInvalid.
+// Endpoints opens datasources as sync sources and targets of a task's spec (the scope decides which
+// engines may take part; a Hive target writes the partition the spec names). A datasource that
+// does not exist is a fault.KindNotFound error; one whose engine cannot take part in a sync of
+// the spec's scope is fault.KindInvalid.
 type Endpoints interface {
-	Source(ctx context.Context, datasourceID string) (Source, error)
-	Target(ctx context.Context, datasourceID string) (Target, error)
+	Source(ctx context.Context, datasourceID string, spec domain.Spec) (Source, error)
+	Target(ctx context.Context, datasourceID string, spec domain.Spec) (Target, error)
 }
 
 // Runs lists runs the read model still shows as running: a task's, or every task's that has shown
@@ -248,7 +250,7 @@ func (s *Service) check(ctx context.Context, spec domain.Spec) (domain.Spec, err
 	}
 	var src Source
 	if spec.SourceDatasourceID != "" {
-		if src, err = s.endpoints.Source(ctx, spec.SourceDatasourceID); err != nil {
+		if src, err = s.endpoints.Source(ctx, spec.SourceDatasourceID, spec); err != nil {
 			switch fault.KindOf(err) {
 			case fault.KindNotFound:
 				add("source_datasource_id", "no such datasource")
@@ -261,7 +263,7 @@ func (s *Service) check(ctx context.Context, spec domain.Spec) (domain.Spec, err
 		}
 	}
 	if spec.TargetDatasourceID != "" {
-		if _, err := s.endpoints.Target(ctx, spec.TargetDatasourceID); err != nil {
+		if _, err := s.endpoints.Target(ctx, spec.TargetDatasourceID, spec); err != nil {
 			switch fault.KindOf(err) {
 			case fault.KindNotFound:
 				add("target_datasource_id", "no such datasource")
@@ -312,7 +314,7 @@ func (s *Service) checkSource(ctx context.Context, src Source, spec domain.Spec,
 	if len(tables) == 0 && spec.TablePattern == "" && spec.DatabasePattern == "" {
 		add("tables", "no source table matches")
 	}
-	if spec.Mode != domain.ModeIncremental && len(spec.ColumnMap) == 0 {
+	if spec.Mode != domain.ModeIncremental && len(spec.ColumnMap) == 0 && spec.Scope != domain.ScopeClusterToDB && spec.Scope != domain.ScopeDBToCluster {
 		return nil
 	}
 	mapped := map[string]bool{}
@@ -324,8 +326,17 @@ func (s *Service) checkSource(ctx context.Context, src Source, spec domain.Spec,
 		if spec.Mode == domain.ModeIncremental && !slices.ContainsFunc(cols, func(c domain.SyncColumn) bool { return strings.EqualFold(c.Name, spec.IncrementalColumn) }) {
 			add("incremental_column", fmt.Sprintf("table %s has no column %q", t.Source(), spec.IncrementalColumn))
 		}
-		if _, _, err := spec.MapColumns(cols); err != nil {
+		read, write, err := spec.MapColumns(cols)
+		var fe *fault.Error
+		switch {
+		case errors.As(err, &fe) && len(fe.Details) > 0:
+			add(fe.Details[0].Field, fmt.Sprintf("table %s: %s", t.Source(), fe.Details[0].Message))
+		case err != nil:
 			add("column_map", err.Error())
+		case spec.Scope == domain.ScopeClusterToDB && !slices.ContainsFunc(read, func(c domain.SyncColumn) bool { return c.PrimaryKey }):
+			add("key_columns", fmt.Sprintf("table %s has no primary key (Hive tables have none): name the columns that identify a row in key_columns", t.Source()))
+		case spec.Scope == domain.ScopeDBToCluster && slices.ContainsFunc(write, func(c domain.SyncColumn) bool { return strings.EqualFold(c.Name, spec.PartitionColumn) }):
+			add("partition_column", fmt.Sprintf("table %s already has a column %q: choose another partition column or rename it with column_map", t.Source(), spec.PartitionColumn))
 		}
 		for _, c := range cols {
 			if _, ok := spec.ColumnMap[c.Name]; ok {
@@ -427,6 +438,11 @@ func (s *Service) resolve(ctx context.Context, src Source, spec domain.Spec) ([]
 				}
 			case domain.ScopeWholeDatabase:
 				target = spec.TablePrefix + t
+			case domain.ScopeDBToCluster, domain.ScopeClusterToDB:
+				target = spec.TablePrefix + t
+				if spec.TargetTable != "" {
+					target = spec.TargetTable
+				}
 			case domain.ScopeSharded:
 				target = spec.TargetTable
 			}

@@ -81,7 +81,8 @@ func TestSyncAPIIntegration(t *testing.T) {
 			[]string{"incremental_column"}},
 		{"invalid cron and unknown table", fmt.Sprintf(`{"name":"x","scope":"single_table","tables":["nope"],"source_datasource_id":%q,"target_datasource_id":%q,"schedule":"soon"}`, srcID, dstID),
 			[]string{"schedule", "tables"}},
-		{"hive later", fmt.Sprintf(`{"name":"x","scope":"db_to_cluster","source_datasource_id":%q,"target_datasource_id":%q}`, srcID, dstID), []string{"scope"}},
+		{"cluster scope without a cluster target", fmt.Sprintf(`{"name":"x","scope":"db_to_cluster","tables":["orders"],"source_datasource_id":%q,"target_datasource_id":%q}`, srcID, dstID),
+			[]string{"target_datasource_id", "partition_column", "partition_value"}},
 	}
 	for _, b := range bad {
 		code, out := s.raw("POST", "/api/integration/tasks", token, b.body)

@@ -120,22 +120,37 @@ func (noRuns) SilentRuns(context.Context, time.Time) ([]appint.RunRef, error) {
 	return nil, nil
 }
 
-type testEndpoints map[string]connectors.Connector
+// testEndpoints are named connectors with their engine types, checked per scope and made targets
+// the way the server does (syncTarget).
+type testEndpoints struct {
+	conns map[string]connectors.Connector
+	types map[string]datasource.Type
+}
 
-func (e testEndpoints) Source(_ context.Context, id string) (appint.Source, error) {
-	c, ok := e[id]
+func (e testEndpoints) add(id string, typ datasource.Type, c connectors.Connector) {
+	e.conns[id], e.types[id] = c, typ
+}
+
+func (e testEndpoints) Source(_ context.Context, id string, spec integration.Spec) (appint.Source, error) {
+	c, ok := e.conns[id]
 	if !ok {
 		return nil, fault.NotFound("datasource", id)
+	}
+	if err := integration.CheckEngine(spec.Scope, string(e.types[id]), true); err != nil {
+		return nil, err
 	}
 	return c.(appint.Source), nil
 }
 
-func (e testEndpoints) Target(_ context.Context, id string) (appint.Target, error) {
-	c, ok := e[id]
+func (e testEndpoints) Target(_ context.Context, id string, spec integration.Spec) (appint.Target, error) {
+	c, ok := e.conns[id]
 	if !ok {
 		return nil, fault.NotFound("datasource", id)
 	}
-	return c.(appint.Target), nil
+	if err := integration.CheckEngine(spec.Scope, string(e.types[id]), false); err != nil {
+		return nil, err
+	}
+	return syncTarget(c, spec, time.Now())
 }
 
 // syncRig is a MariaDB database and a PostgreSQL database, both empty, with connectors named
@@ -147,6 +162,7 @@ type syncRig struct {
 	pg     *pgxpool.Pool
 	svc    *appint.Service
 	events *memRecorder
+	ends   testEndpoints
 }
 
 func newSyncRig(t *testing.T) *syncRig {
@@ -184,9 +200,12 @@ func newSyncRig(t *testing.T) *syncRig {
 	}
 	t.Cleanup(func() { mc.Close(); pc.Close() })
 	rec := &memRecorder{}
+	ends := testEndpoints{conns: map[string]connectors.Connector{}, types: map[string]datasource.Type{}}
+	ends.add("maria", datasource.MariaDB, mc)
+	ends.add("pg", datasource.PostgreSQL, pc)
 	svc := appint.NewService(&memAggregates{streams: map[string][]es.Event{}}, rec, &memLocks{held: map[string]bool{}},
-		testEndpoints{"maria": mc, "pg": pc}, noRuns{}, scheduler.ValidCron)
-	return &syncRig{t: t, maria: maria, mdb: mdb, pg: pool, svc: svc, events: rec}
+		ends, noRuns{}, scheduler.ValidCron)
+	return &syncRig{t: t, maria: maria, mdb: mdb, pg: pool, svc: svc, events: rec, ends: ends}
 }
 
 func (r *syncRig) mariaExec(q string, args ...any) {

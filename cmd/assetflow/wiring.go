@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -28,6 +28,7 @@ import (
 	"assetflow/infrastructure/accounts"
 	"assetflow/infrastructure/catalogstate"
 	"assetflow/infrastructure/config"
+	"assetflow/infrastructure/connectors"
 	"assetflow/infrastructure/datasources"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/exportstore"
@@ -264,29 +265,48 @@ func (c *core) lineageService() *applineage.Service {
 }
 
 // syncEndpoints opens datasources as sync sources and targets through the datasource service's
-// pools; the engines that can take part are the SQL ones the connectors read and write.
+// pools; which engines can take part depends on the task's scope (integration.CheckEngine), and a
+// Hive target writes the partition the spec names, evaluated at the run's start.
 type syncEndpoints struct{ ds *appds.Service }
 
-func (e syncEndpoints) Source(ctx context.Context, id string) (appint.Source, error) {
+func (e syncEndpoints) Source(ctx context.Context, id string, spec integration.Spec) (appint.Source, error) {
 	c, cfg, err := e.ds.Open(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	if err := integration.CheckEngine(spec.Scope, string(cfg.Type), true); err != nil {
+		return nil, err
+	}
 	src, ok := c.(appint.Source)
-	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.StarRocks, datasource.PostgreSQL}, cfg.Type) {
-		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync source yet (MySQL, MariaDB, StarRocks and PostgreSQL can)", cfg.Type))
+	if !ok {
+		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync source", cfg.Type))
 	}
 	return src, nil
 }
 
-func (e syncEndpoints) Target(ctx context.Context, id string) (appint.Target, error) {
+func (e syncEndpoints) Target(ctx context.Context, id string, spec integration.Spec) (appint.Target, error) {
 	c, cfg, err := e.ds.Open(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	if err := integration.CheckEngine(spec.Scope, string(cfg.Type), false); err != nil {
+		return nil, err
+	}
+	return syncTarget(c, spec, time.Now())
+}
+
+// syncTarget is the connector as the target of spec: Hive targets write the spec's partition.
+func syncTarget(c any, spec integration.Spec, now time.Time) (appint.Target, error) {
+	if spec.Scope == integration.ScopeDBToCluster {
+		value, err := integration.PartitionValueAt(spec.PartitionValue, now)
+		if err != nil {
+			return nil, fault.Field("partition_value", err.Error())
+		}
+		return connectors.NewHiveTarget(c, spec.PartitionColumn, value)
+	}
 	tgt, ok := c.(appint.Target)
-	if !ok || !slices.Contains([]datasource.Type{datasource.MySQL, datasource.MariaDB, datasource.PostgreSQL}, cfg.Type) {
-		return nil, fault.Invalid(fmt.Sprintf("%s datasources cannot be a sync target yet (MySQL, MariaDB and PostgreSQL can)", cfg.Type))
+	if !ok {
+		return nil, fault.Invalid("this datasource cannot be a sync target")
 	}
 	return tgt, nil
 }

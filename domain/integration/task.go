@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"assetflow/domain/eventsourcing"
 	"assetflow/domain/fault"
@@ -77,6 +79,14 @@ type Spec struct {
 	ChunkRows int    `json:"chunk_rows"`
 	// Parallelism is how many splits of a big table are copied at once (1: one pass per table).
 	Parallelism int `json:"parallelism"`
+	// PartitionColumn (db_to_cluster) is the Hive partition column every target table gets, last;
+	// PartitionValue is its value for a run: a literal or a template over the run's date such as
+	// '${date}' or ${date-1:yyyyMMdd} (see PartitionValueAt).
+	PartitionColumn string `json:"partition_column,omitempty"`
+	PartitionValue  string `json:"partition_value,omitempty"`
+	// KeyColumns (cluster_to_db) name the columns that identify a row of a source table that has
+	// no primary key (Hive tables never do): chunks are read in their order.
+	KeyColumns []string `json:"key_columns,omitempty"`
 }
 
 var identRe = regexp.MustCompile(`^[^\x00]{1,128}$`)
@@ -94,6 +104,9 @@ func (s Spec) Normalize() (Spec, error) {
 	s.Schedule = strings.TrimSpace(s.Schedule)
 	s.SourceDatabases = trimAll(s.SourceDatabases)
 	s.Tables = trimAll(s.Tables)
+	s.PartitionColumn = strings.TrimSpace(s.PartitionColumn)
+	s.PartitionValue = strings.TrimSpace(s.PartitionValue)
+	s.KeyColumns = trimAll(s.KeyColumns)
 	if s.Mode == "" {
 		s.Mode = ModeFull
 	}
@@ -122,9 +135,12 @@ func (s Spec) Normalize() (Spec, error) {
 		c.Check(len(s.Tables) > 0 || s.TablePattern != "", "table_pattern", "name the shard tables or give table_pattern")
 		c.Check(s.TargetTable != "", "target_table", "a sharded task writes into one target table: target_table is required")
 	case ScopeDBToCluster, ScopeClusterToDB:
-		c.Add("scope", fmt.Sprintf("scope %s (Hive through Trino) is not available yet; use single_table, whole_database or sharded", s.Scope))
+		c.Check(len(s.Tables) > 0 || s.TablePattern != "", "tables", "name the tables to copy or give table_pattern")
+		c.Check(len(s.Tables) == 0 || s.TablePattern == "", "table_pattern", "give a table list or a pattern, not both")
+		c.Check(s.TargetTable == "" || (len(s.Tables) == 1 && len(s.SourceDatabases) <= 1), "target_table",
+			"target_table renames a single table; several tables keep their names (use table_prefix)")
 	case "":
-		c.Add("scope", "scope is required: single_table, whole_database or sharded")
+		c.Add("scope", "scope is required: single_table, whole_database, sharded, db_to_cluster or cluster_to_db")
 	default:
 		c.Add("scope", "scope must be single_table, whole_database, sharded, db_to_cluster or cluster_to_db")
 	}
@@ -164,7 +180,136 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	c.Check(s.ChunkRows > 0 && s.ChunkRows <= MaxChunkRows, "chunk_rows", fmt.Sprintf("chunk_rows must be between 1 and %d", MaxChunkRows))
 	c.Check(s.Parallelism > 0 && s.Parallelism <= MaxParallelism, "parallelism", fmt.Sprintf("parallelism must be between 1 and %d", MaxParallelism))
+	s.checkCluster(&c)
 	return s, c.Err()
+}
+
+// partitionColumnRe is a Hive column name (Hive folds names to lower case).
+var partitionColumnRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,127}$`)
+
+// checkCluster checks the fields only the cluster scopes use.
+func (s Spec) checkCluster(c *fault.Collect) {
+	if s.Scope == ScopeDBToCluster {
+		switch {
+		case s.PartitionColumn == "":
+			c.Add("partition_column", "a database-to-cluster task writes Hive partitions: partition_column is required (for example dt)")
+		case !partitionColumnRe.MatchString(s.PartitionColumn):
+			c.Add("partition_column", "partition_column must be a lower-case Hive column name (letters, digits, _)")
+		}
+		if s.PartitionValue == "" {
+			c.Add("partition_value", "partition_value is required: a literal or an expression over the run date such as '${date}'")
+		} else if _, err := PartitionValueAt(s.PartitionValue, time.Time{}); err != nil {
+			c.Add("partition_value", err.Error())
+		}
+		c.Check(s.WriteMode != WriteUpsert, "write_mode", "a Hive target cannot update rows: use append, or overwrite to replace the run's partition")
+	} else {
+		c.Check(s.PartitionColumn == "" && s.PartitionValue == "", "partition_column", "partition_column and partition_value are only used by db_to_cluster")
+	}
+	if s.Scope != ScopeClusterToDB {
+		c.Check(len(s.KeyColumns) == 0, "key_columns", "key_columns is only used by cluster_to_db (the other sources have primary keys)")
+	}
+	for from, to := range s.ColumnMap {
+		if s.PartitionColumn != "" && strings.EqualFold(to, s.PartitionColumn) {
+			c.Add("column_map", fmt.Sprintf("column_map maps %q onto the partition column %q", from, s.PartitionColumn))
+		}
+	}
+}
+
+// The datasource types each side of a scope accepts.
+var (
+	databaseSources = []string{"mysql", "mariadb", "starrocks", "postgresql"}
+	databaseTargets = []string{"mysql", "mariadb", "postgresql"}
+	clusterEngines  = []string{"hive", "trino", "presto"}
+)
+
+// SourceEngines lists the datasource types a task of the scope can read.
+func SourceEngines(scope string) []string {
+	if scope == ScopeClusterToDB {
+		return clusterEngines
+	}
+	return databaseSources
+}
+
+// TargetEngines lists the datasource types a task of the scope can write.
+func TargetEngines(scope string) []string {
+	if scope == ScopeDBToCluster {
+		return clusterEngines
+	}
+	return databaseTargets
+}
+
+// CheckEngine says why a datasource of type typ cannot be the source (or target) of a task of the
+// scope, or returns nil.
+func CheckEngine(scope, typ string, source bool) error {
+	allowed, side := TargetEngines(scope), "target"
+	if source {
+		allowed, side = SourceEngines(scope), "source"
+	}
+	if slices.Contains(allowed, typ) {
+		return nil
+	}
+	what := "a sync"
+	switch scope {
+	case ScopeDBToCluster, ScopeClusterToDB:
+		what = "a " + scope + " task"
+	}
+	return fault.Invalid(fmt.Sprintf("%s datasources cannot be the %s of %s (%s can)", typ, side, what, strings.Join(allowed, ", ")))
+}
+
+var partitionTemplate = regexp.MustCompile(`\$\{([a-z_]+)([+-]\d{1,4})?(?::([^}]*))?\}`)
+
+// PartitionValueAt evaluates a partition value expression for a run at a time (in UTC): surrounding
+// single quotes are dropped, and ${date} is the run date as yyyy-MM-dd, ${date-1} the day before,
+// ${date:yyyyMMdd} another layout (yyyy, MM, dd, HH, mm), ${hour} the run's hour as HH. Anything
+// else is taken literally.
+func PartitionValueAt(expr string, at time.Time) (string, error) {
+	v := strings.TrimSpace(expr)
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+	}
+	at = at.UTC()
+	var bad error
+	v = partitionTemplate.ReplaceAllStringFunc(v, func(m string) string {
+		p := partitionTemplate.FindStringSubmatch(m)
+		layout := "yyyy-MM-dd"
+		unit := 24 * time.Hour
+		switch p[1] {
+		case "date":
+		case "hour":
+			layout, unit = "HH", time.Hour
+		default:
+			bad = fmt.Errorf("partition_value: unknown placeholder ${%s} (use ${date} or ${hour})", p[1])
+			return m
+		}
+		if p[3] != "" {
+			layout = p[3]
+		}
+		t := at
+		if p[2] != "" {
+			n, _ := strconv.Atoi(p[2])
+			t = t.Add(time.Duration(n) * unit)
+		}
+		return javaLayout.Replace(layout, t)
+	})
+	if bad != nil {
+		return "", bad
+	}
+	if strings.Contains(v, "${") {
+		return "", fmt.Errorf("partition_value: a ${ is not closed or names nothing (use ${date} or ${hour})")
+	}
+	if v == "" || len(v) > 255 || strings.ContainsAny(v, "/\x00\n") {
+		return "", fmt.Errorf("partition_value must give 1 to 255 characters without / or line breaks")
+	}
+	return v, nil
+}
+
+// javaLayout formats a time with the date patterns Hive users write (yyyy MM dd HH mm).
+var javaLayout = layoutReplacer{strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15", "mm", "04")}
+
+type layoutReplacer struct{ r *strings.Replacer }
+
+func (l layoutReplacer) Replace(layout string, t time.Time) string {
+	return t.Format(l.r.Replace(layout))
 }
 
 func trimAll(in []string) []string {
@@ -256,8 +401,22 @@ func (t *Task) Transition(e eventsourcing.Event) {
 }
 
 // MapColumns applies the column map to a source table's columns: the columns to read, and the
-// same columns as the target names them. Key columns cannot be left out.
+// same columns as the target names them. Key columns cannot be left out. KeyColumns, when given,
+// are the key instead of the table's primary key.
 func (s Spec) MapColumns(cols []SyncColumn) (read, write []SyncColumn, err error) {
+	if len(s.KeyColumns) > 0 {
+		keyed := make([]SyncColumn, len(cols))
+		for i, c := range cols {
+			c.PrimaryKey = containsFold(s.KeyColumns, c.Name)
+			keyed[i] = c
+		}
+		for _, k := range s.KeyColumns {
+			if !slices.ContainsFunc(cols, func(c SyncColumn) bool { return strings.EqualFold(c.Name, k) }) {
+				return nil, nil, fault.Field("key_columns", fmt.Sprintf("the source table has no key column %q", k))
+			}
+		}
+		cols = keyed
+	}
 	for _, c := range cols {
 		to, mapped := s.ColumnMap[c.Name]
 		if !mapped {
@@ -275,4 +434,8 @@ func (s Spec) MapColumns(cols []SyncColumn) (read, write []SyncColumn, err error
 		read, write = append(read, c), append(write, w)
 	}
 	return read, write, nil
+}
+
+func containsFold(list []string, s string) bool {
+	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, s) })
 }

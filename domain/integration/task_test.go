@@ -23,7 +23,30 @@ func TestSpecRules(t *testing.T) {
 		{"valid", func(*integration.Spec) {}, ""},
 		{"name required", func(s *integration.Spec) { s.Name = " " }, "name"},
 		{"scope required", func(s *integration.Spec) { s.Scope = "" }, "scope"},
-		{"hive later", func(s *integration.Spec) { s.Scope = integration.ScopeClusterToDB }, "scope"},
+		{"to cluster", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue = integration.ScopeDBToCluster, "dt", "'${date}'"
+		}, ""},
+		{"from cluster", func(s *integration.Spec) { s.Scope, s.KeyColumns = integration.ScopeClusterToDB, []string{"id"} }, ""},
+		{"to cluster needs a partition column", func(s *integration.Spec) { s.Scope, s.PartitionValue = integration.ScopeDBToCluster, "x" }, "partition_column"},
+		{"to cluster needs a partition value", func(s *integration.Spec) { s.Scope, s.PartitionColumn = integration.ScopeDBToCluster, "dt" }, "partition_value"},
+		{"partition column is a Hive name", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue = integration.ScopeDBToCluster, "Day Of", "x"
+		}, "partition_column"},
+		{"unknown placeholder", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue = integration.ScopeDBToCluster, "dt", "${week}"
+		}, "partition_value"},
+		{"no upsert into Hive", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue, s.WriteMode = integration.ScopeDBToCluster, "dt", "x", integration.WriteUpsert
+		}, "write_mode"},
+		{"a column onto the partition column", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue, s.ColumnMap = integration.ScopeDBToCluster, "dt", "x", map[string]string{"day": "DT"}
+		}, "column_map"},
+		{"leaving out a column named like the partition", func(s *integration.Spec) {
+			s.Scope, s.PartitionColumn, s.PartitionValue, s.ColumnMap = integration.ScopeDBToCluster, "dt", "x", map[string]string{"dt": ""}
+		}, ""},
+		{"partition only to cluster", func(s *integration.Spec) { s.PartitionColumn = "dt" }, "partition_column"},
+		{"key columns only from cluster", func(s *integration.Spec) { s.KeyColumns = []string{"id"} }, "key_columns"},
+		{"cluster tables", func(s *integration.Spec) { s.Scope, s.Tables = integration.ScopeClusterToDB, nil }, "tables"},
 		{"single table names one table", func(s *integration.Spec) { s.Tables = []string{"a", "b"} }, "tables"},
 		{"whole database needs databases", func(s *integration.Spec) { s.Scope, s.Tables = integration.ScopeWholeDatabase, nil }, "source_databases"},
 		{"sharded needs a target table", func(s *integration.Spec) {
@@ -128,5 +151,62 @@ func TestKeysRoundTrip(t *testing.T) {
 	}
 	if v, _ := integration.DecodeValues("", types); v != nil {
 		t.Fatalf("empty key gave %v", v)
+	}
+}
+
+func TestPartitionValue(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2024, 3, 1, 7, 30, 0, 0, time.FixedZone("CST", 8*3600)) // 2024-02-29 23:30 UTC
+	for expr, want := range map[string]string{
+		"'${date}'":                 "2024-02-29",
+		"${date}":                   "2024-02-29",
+		"${date-1:yyyyMMdd}":        "20240228",
+		"${date+1}":                 "2024-03-01",
+		"'${date:yyyy-MM}-${hour}'": "2024-02-23",
+		"'fixed'":                   "fixed",
+		"'it''s'":                   "it's",
+	} {
+		got, err := integration.PartitionValueAt(expr, at)
+		if err != nil || got != want {
+			t.Errorf("%s → %q %v, want %q", expr, got, err, want)
+		}
+	}
+	for _, bad := range []string{"${week}", "${date", "''", "a/b"} {
+		if _, err := integration.PartitionValueAt(bad, at); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+}
+
+func TestEnginesPerScope(t *testing.T) {
+	t.Parallel()
+	if err := integration.CheckEngine(integration.ScopeDBToCluster, "hive", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := integration.CheckEngine(integration.ScopeDBToCluster, "postgresql", false); fault.KindOf(err) != fault.KindInvalid {
+		t.Fatalf("a PostgreSQL target of db_to_cluster: %v", err)
+	}
+	if err := integration.CheckEngine(integration.ScopeClusterToDB, "mysql", true); err == nil {
+		t.Fatal("a MySQL source of cluster_to_db was accepted")
+	}
+	if err := integration.CheckEngine(integration.ScopeSingleTable, "trino", true); err == nil {
+		t.Fatal("a Trino source of single_table was accepted")
+	}
+	if err := integration.CheckEngine(integration.ScopeClusterToDB, "trino", true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKeyColumns(t *testing.T) {
+	t.Parallel()
+	s := validSpec()
+	s.KeyColumns = []string{"ID"}
+	read, _, err := s.MapColumns([]integration.SyncColumn{{Name: "id"}, {Name: "v"}})
+	if err != nil || !read[0].PrimaryKey || read[1].PrimaryKey {
+		t.Fatalf("%+v %v", read, err)
+	}
+	s.KeyColumns = []string{"nope"}
+	if _, _, err := s.MapColumns([]integration.SyncColumn{{Name: "id"}}); err == nil {
+		t.Fatal("an unknown key column was accepted")
 	}
 }

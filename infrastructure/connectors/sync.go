@@ -75,6 +75,9 @@ func (c *sqlConnector) dialect() (syncDialect, error) {
 }
 
 func qualify(d syncDialect, db, table string) string {
+	if q, ok := d.(interface{ qualify(db, table string) string }); ok {
+		return q.qualify(db, table) // Trino: "catalog.schema" databases
+	}
 	if db == "" {
 		return d.quote(table)
 	}

@@ -245,3 +245,92 @@ func postgresDDL(t ColumnType, _ bool) string {
 	}
 	return "text"
 }
+
+// trinoType maps a Trino type (Hive tables through Trino included) to the neutral type.
+func trinoType(raw string) ColumnType {
+	raw = strings.ToLower(strings.TrimSpace(raw))
+	switch {
+	case strings.HasPrefix(raw, "timestamp") && strings.HasSuffix(raw, "with time zone"):
+		return ColumnType{Kind: integration.TypeTimestampTZ}
+	case strings.HasPrefix(raw, "timestamp"):
+		return ColumnType{Kind: integration.TypeDateTime}
+	case strings.HasPrefix(raw, "time"):
+		return ColumnType{Kind: integration.TypeTime}
+	case strings.HasPrefix(raw, "array") || strings.HasPrefix(raw, "map") || strings.HasPrefix(raw, "row"):
+		return ColumnType{Kind: integration.TypeText}
+	}
+	base, a, b, _ := splitType(raw)
+	switch base {
+	case "tinyint", "smallint":
+		return ColumnType{Kind: integration.TypeSmallInt}
+	case "integer", "int":
+		return ColumnType{Kind: integration.TypeInt}
+	case "bigint":
+		return ColumnType{Kind: integration.TypeBigInt}
+	case "decimal":
+		if a == 0 {
+			a = 38
+		}
+		return ColumnType{Kind: integration.TypeDecimal, Precision: a, Scale: b}
+	case "real":
+		return ColumnType{Kind: integration.TypeFloat}
+	case "double":
+		return ColumnType{Kind: integration.TypeDouble}
+	case "char":
+		return ColumnType{Kind: integration.TypeChar, Length: max(a, 1)}
+	case "varchar":
+		if a == 0 {
+			return ColumnType{Kind: integration.TypeText}
+		}
+		return ColumnType{Kind: integration.TypeVarchar, Length: a}
+	case "date":
+		return ColumnType{Kind: integration.TypeDate}
+	case "boolean":
+		return ColumnType{Kind: integration.TypeBool}
+	case "varbinary":
+		return ColumnType{Kind: integration.TypeBlob}
+	case "json":
+		return ColumnType{Kind: integration.TypeJSON}
+	case "uuid":
+		return ColumnType{Kind: integration.TypeVarchar, Length: 36}
+	}
+	return ColumnType{Kind: integration.TypeText}
+}
+
+// hiveDDL is the column type of a Hive table (created through Trino) for a neutral type. Hive has
+// no time or time-zone types: times become text and timestamps with a zone UTC timestamps.
+func hiveDDL(t ColumnType, _ bool) string {
+	switch t.Kind {
+	case integration.TypeSmallInt:
+		return "smallint"
+	case integration.TypeInt:
+		return "integer"
+	case integration.TypeBigInt:
+		return "bigint"
+	case integration.TypeDecimal:
+		if t.Precision == 0 {
+			return "decimal(38,10)"
+		}
+		return fmt.Sprintf("decimal(%d,%d)", min(t.Precision, 38), min(t.Scale, 38, t.Precision))
+	case integration.TypeFloat:
+		return "real"
+	case integration.TypeDouble:
+		return "double"
+	case integration.TypeChar:
+		return fmt.Sprintf("char(%d)", min(max(t.Length, 1), 255))
+	case integration.TypeVarchar:
+		if t.Length == 0 || t.Length > 65535 {
+			return "varchar"
+		}
+		return fmt.Sprintf("varchar(%d)", t.Length)
+	case integration.TypeDate:
+		return "date"
+	case integration.TypeDateTime, integration.TypeTimestampTZ:
+		return "timestamp"
+	case integration.TypeBool:
+		return "boolean"
+	case integration.TypeBlob:
+		return "varbinary"
+	}
+	return "varchar"
+}
