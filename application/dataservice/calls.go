@@ -30,7 +30,8 @@ func newCallLog(facts Facts) *callLog {
 // add keeps a call for the next batch; the call that fills a batch records it.
 func (l *callLog) add(c dataservice.InterfaceCalled, at time.Time) {
 	l.mu.Lock()
-	l.pending = append(l.pending, dataservice.RecordedCall{CallID: uuid.NewString(), At: at.UTC(), InterfaceCalled: c})
+	// Time-ordered ids (UUIDv7): the call log's key index grows at its end instead of everywhere.
+	l.pending = append(l.pending, dataservice.RecordedCall{CallID: uuid.Must(uuid.NewV7()).String(), At: at.UTC(), InterfaceCalled: c})
 	full := len(l.pending) >= l.maxCalls
 	if len(l.pending) == 1 && !full {
 		l.timer = time.AfterFunc(l.window, func() { _ = l.Flush(context.Background()) })
