@@ -213,6 +213,13 @@ func TestSyncKilledServerResumesIntegration(t *testing.T) {
 		}
 	}
 	s.kill()
+	// A commit the killed server had already sent still lands: count once its connections are gone.
+	for deadline := time.Now().Add(30 * time.Second); count(`select count(*) from pg_stat_activity
+		where datname = current_database() and pid <> pg_backend_pid()`) > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed server's connections did not end")
+		}
+	}
 	committed := count("select count(*) from big")
 	if committed == 0 || committed >= 300000 {
 		t.Fatalf("%d rows when the server was killed", committed)
