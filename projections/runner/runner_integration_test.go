@@ -189,23 +189,7 @@ func freeAddr(t *testing.T) string {
 func TestRelayToProjectionsThroughKafkaIntegration(t *testing.T) {
 	t.Parallel()
 	store, codec, r, hub := setup(t)
-	broker, err := bus.StartEmbedded(freeAddr(t), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
-	pub, err := bus.NewPublisher([]string{broker.Addr}, "test-relay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	rel := relay.New(store, pub, relay.Options{})
-	done := make(chan struct{}, 2)
-	go func() { _ = rel.Run(ctx); done <- struct{}{} }()
-	r.SweepInterval = time.Hour // only Kafka may deliver what is appended after start-up
-	go func() { _ = r.Run(ctx, []string{broker.Addr}); done <- struct{}{} }()
-	defer func() { cancel(); <-done; <-done }()
+	ctx, rel := throughKafka(t, store, r)
 
 	waitFor(t, 30*time.Second, r.CaughtUp)
 	seed(t, store, codec, 10)
@@ -231,6 +215,35 @@ func TestRelayToProjectionsThroughKafkaIntegration(t *testing.T) {
 	if !rel.Active() || rel.Published() < int64(len(evs)) {
 		t.Fatalf("relay active=%v published=%d", rel.Active(), rel.Published())
 	}
+}
+
+// throughKafka runs the relay and the runner over an embedded broker until the test ends; only
+// Kafka delivers what is appended after start-up (the sweep is put off).
+func throughKafka(t *testing.T, store *eventstore.Store, r *runner.Runner) (context.Context, *relay.Relay) {
+	t.Helper()
+	broker, err := bus.StartEmbedded(freeAddr(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := bus.NewPublisher([]string{broker.Addr}, "test-relay")
+	if err != nil {
+		broker.Close()
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rel := relay.New(store, pub, relay.Options{})
+	done := make(chan struct{}, 2)
+	go func() { _ = rel.Run(ctx); done <- struct{}{} }()
+	r.SweepInterval = time.Hour
+	go func() { _ = r.Run(ctx, []string{broker.Addr}); done <- struct{}{} }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		<-done
+		pub.Close()
+		broker.Close()
+	})
+	return ctx, rel
 }
 
 func waitFor(t *testing.T, d time.Duration, cond func() bool) {
@@ -272,23 +285,7 @@ func TestWaiterAppliesFromStoreWhenKafkaIsSlowIntegration(t *testing.T) {
 func TestSkippedFactsPassOverIntegration(t *testing.T) {
 	t.Parallel()
 	store, codec, r, hub := setup(t)
-	broker, err := bus.StartEmbedded(freeAddr(t), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
-	pub, err := bus.NewPublisher([]string{broker.Addr}, "test-relay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	rel := relay.New(store, pub, relay.Options{})
-	done := make(chan struct{}, 2)
-	go func() { _ = rel.Run(ctx); done <- struct{}{} }()
-	r.SweepInterval = time.Hour
-	go func() { _ = r.Run(ctx, []string{broker.Addr}); done <- struct{}{} }()
-	defer func() { cancel(); <-done; <-done }()
+	ctx, _ := throughKafka(t, store, r)
 	waitFor(t, 30*time.Second, r.CaughtUp)
 
 	meta := es.Metadata{ActorName: "node"}
