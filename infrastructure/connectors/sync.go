@@ -463,21 +463,8 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 	for i, col := range w.Columns {
 		kinds[i] = types[strings.ToLower(col)]
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(w.Rows) * len(w.Columns) * 12)
-	var scratch []byte
-	for _, row := range w.Rows {
-		for i, v := range row {
-			if i > 0 {
-				buf.WriteByte('\t')
-			}
-			scratch = writeText(&buf, scratch, v, kinds[i], loadDataFormat)
-		}
-		buf.WriteByte('\n')
-	}
 	name := "assetflow-sync-" + uuid.NewString()
-	data := buf.Bytes()
-	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(data) })
+	mysql.RegisterReaderHandler(name, func() io.Reader { return &loadDataReader{rows: w.Rows, kinds: kinds} })
 	defer mysql.DeregisterReaderHandler(name)
 	res, err := tx.ExecContext(ctx, "load data local infile 'Reader::"+name+"' into table "+target+" character set binary ("+quoteList(m, w.Columns)+")")
 	if err != nil {
@@ -501,6 +488,34 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 		return 0, fmt.Errorf("%d of %d rows were written (duplicate keys?); the chunk was not written", n, len(w.Rows))
 	}
 	return n, err
+}
+
+// loadDataReader encodes rows for LOAD DATA as the driver reads them, a packet at a time: the
+// server parses one piece while the next is encoded, instead of waiting for the whole chunk's text
+// (and the text is never held whole).
+type loadDataReader struct {
+	rows    [][]any
+	kinds   []ColumnType
+	next    int
+	buf     bytes.Buffer
+	scratch []byte
+}
+
+func (r *loadDataReader) Read(p []byte) (int, error) {
+	for r.buf.Len() < len(p) && r.next < len(r.rows) {
+		for i, v := range r.rows[r.next] {
+			if i > 0 {
+				r.buf.WriteByte('\t')
+			}
+			r.scratch = writeText(&r.buf, r.scratch, v, r.kinds[i], loadDataFormat)
+		}
+		r.buf.WriteByte('\n')
+		r.next++
+	}
+	if r.buf.Len() == 0 {
+		return 0, io.EOF
+	}
+	return r.buf.Read(p)
 }
 
 func containsFold(list []string, s string) bool {
