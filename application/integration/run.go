@@ -496,6 +496,11 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	return r.splits(ctx, j, pass, cuts)
 }
 
+// autoParallel is a target with its own number of splits for tasks that leave it automatic.
+type autoParallel interface {
+	SyncParallelism() int
+}
+
 // serialLoader is a target whose chunks must be written one after another (no splits).
 type serialLoader interface {
 	SerialChunks() bool
@@ -511,6 +516,9 @@ func (r *run) plan(ctx context.Context, j *tableJob) ([]int64, error) {
 	p := r.task.Spec.Parallelism
 	if p == 0 {
 		p = domain.DefaultParallelism
+		if a, ok := r.tgt.(autoParallel); ok {
+			p = a.SyncParallelism()
+		}
 	}
 	p = min(p, domain.MaxParallelism, max(r.svc.MaxParallelism, 1))
 	kr, ok := r.src.(keyRanger)

@@ -78,6 +78,20 @@ func TestSyncSplitsBothDirectionsIntegration(t *testing.T) {
 	if per := splitsOf(r.chunks(runID)); len(per) != 1 || per[""] != 20002 {
 		t.Fatalf("one pass: rows per split %v", per)
 	}
+	// Automatic parallelism (0): the default splits into PostgreSQL, one pass into MariaDB (where
+	// concurrent bulk loads into one table are slower than one).
+	auto := r.create(integration.Spec{Name: "auto", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"wide"},
+		TargetDatasourceID: "pg", TargetDatabase: "public", TargetTable: "wide_auto", ChunkRows: 1000})
+	runID, _ = r.mustSucceed(auto)
+	if per := splitsOf(r.chunks(runID)); len(per) != integration.DefaultParallelism+1 {
+		t.Fatalf("automatic into PostgreSQL: rows per split %v", per)
+	}
+	autoBack := r.create(integration.Spec{Name: "auto back", Scope: integration.ScopeSingleTable, SourceDatasourceID: "pg", SourceDatabases: []string{"public"},
+		Tables: []string{"wide"}, TargetDatasourceID: "maria", TargetDatabase: r.mdb, TargetTable: "wide_auto_back", ChunkRows: 1000})
+	runID, _ = r.mustSucceed(autoBack)
+	if per := splitsOf(r.chunks(runID)); len(per) != 1 || per[""] != 20002 {
+		t.Fatalf("automatic into MariaDB: rows per split %v", per)
+	}
 	// The server's bound wins over the task's parallelism.
 	r.svc.MaxParallelism = 2
 	capped := r.create(integration.Spec{Name: "capped", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"wide"},

@@ -12,7 +12,8 @@ import (
 // the table's pass begins, and stored in the table's progress mark (the plan), so a resumed pass
 // keeps them; each split keeps its own marks under SplitKey.
 const (
-	// DefaultParallelism is how many splits a table is copied in when the task does not say.
+	// DefaultParallelism is how many splits a table is copied in when the task leaves it to the
+	// engine (parallelism 0) and the target has no preference of its own.
 	DefaultParallelism = 4
 	// MaxParallelism bounds a task's parallelism (each split holds a source and a target
 	// connection while it runs).

@@ -77,7 +77,8 @@ type Spec struct {
 	// Schedule is a cron expression; empty means runs start only by hand.
 	Schedule  string `json:"schedule"`
 	ChunkRows int    `json:"chunk_rows"`
-	// Parallelism is how many splits of a big table are copied at once (1: one pass per table).
+	// Parallelism is how many splits of a big table are copied at once (1: one pass per table; 0:
+	// automatic, what the target engine copes with best, see AutoParallelism).
 	Parallelism int `json:"parallelism"`
 	// PartitionColumn (db_to_cluster) is the Hive partition column every target table gets, last;
 	// PartitionValue is its value for a run: a literal or a template over the run's date such as
@@ -115,9 +116,6 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	if s.ChunkRows == 0 {
 		s.ChunkRows = DefaultChunkRows
-	}
-	if s.Parallelism == 0 {
-		s.Parallelism = DefaultParallelism
 	}
 	var c fault.Collect
 	c.Check(s.Name != "" && len(s.Name) <= 128, "name", "name is required (at most 128 characters)")
@@ -179,7 +177,7 @@ func (s Spec) Normalize() (Spec, error) {
 		s.ColumnMap = m
 	}
 	c.Check(s.ChunkRows > 0 && s.ChunkRows <= MaxChunkRows, "chunk_rows", fmt.Sprintf("chunk_rows must be between 1 and %d", MaxChunkRows))
-	c.Check(s.Parallelism > 0 && s.Parallelism <= MaxParallelism, "parallelism", fmt.Sprintf("parallelism must be between 1 and %d", MaxParallelism))
+	c.Check(s.Parallelism >= 0 && s.Parallelism <= MaxParallelism, "parallelism", fmt.Sprintf("parallelism must be between 1 and %d, or 0 (automatic)", MaxParallelism))
 	s.checkCluster(&c)
 	return s, c.Err()
 }

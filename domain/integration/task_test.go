@@ -78,7 +78,7 @@ func TestSpecRules(t *testing.T) {
 				t.Fatalf("unexpected %v", err)
 			case tc.field == "":
 				if got.Mode != integration.ModeFull || got.WriteMode != integration.WriteAppend || got.ChunkRows != integration.DefaultChunkRows ||
-					got.Parallelism != integration.DefaultParallelism {
+					got.Parallelism != 0 { // parallelism stays automatic
 					t.Fatalf("defaults not filled: %+v", got)
 				}
 			case !errors.As(err, &fe):

@@ -2173,7 +2173,7 @@ export default {
     targetColumn: 'Target column',
     tableChoice: { all: 'All tables', list: 'Chosen tables', pattern: 'Pattern' },
     patternHint: 'Matched again at each run, so tables created later are synced too.',
-    parallelismHint: 'Big tables with a single integer primary key are copied as this many key ranges at once; 1 copies each table in one pass.',
+    parallelismHint: 'Big tables with a single integer primary key are copied as this many key ranges at once; 1 copies each table in one pass; 0 is automatic (4 into PostgreSQL, one pass into MySQL/MariaDB, whose bulk loads into one table do not gain from running at once).',
     incrementalHint: 'An auto-increment id or a timestamp, preferably indexed; each run reads only what is past the previous watermark.',
     partitionHint: "The Hive partition column (e.g. dt), created last. The value is a literal or an expression over the run date (UTC): {date} is yyyy-MM-dd, {prev} the day before, {layout} another layout, {hour} the hour.",
     keyColumnsHint: 'Hive tables have no primary key: name the columns that identify a row; chunks are read in their order and they become the target primary key.',

@@ -2173,7 +2173,7 @@ export default {
     targetColumn: '目标字段',
     tableChoice: { all: '全部表', list: '指定表', pattern: '正则匹配' },
     patternHint: '每次运行时重新匹配，之后新建的表也会同步。',
-    parallelismHint: '主键为单个整数列的大表按主键范围切成多片同时复制；设为 1 则每张表单路复制。',
+    parallelismHint: '主键为单个整数列的大表按主键范围切成多片同时复制；设为 1 则每张表单路复制；0 为自动（写入 PostgreSQL 时 4 片，写入 MySQL/MariaDB 时单路：同一张表并发批量导入并不更快）。',
     incrementalHint: '自增 ID 或时间戳字段，建议有索引；每次只读取上次水位之后的数据。',
     partitionHint: "Hive 分区字段（如 dt），建表时放在最后。分区值可写常量或基于运行日期（UTC）的表达式：{date} 为 yyyy-MM-dd，{prev} 为前一天，{layout} 自定义格式，{hour} 为小时。",
     keyColumnsHint: 'Hive 表没有主键：指定能唯一标识一行的字段，按其顺序分块读取，并作为目标表的主键。',
