@@ -1,4 +1,4 @@
-import { reactive, ref, shallowRef } from 'vue'
+import { computed, reactive, ref, shallowRef, watch } from 'vue'
 
 /**
  * State for a paginated, filterable table backed by a list endpoint.
@@ -68,4 +68,25 @@ export function usePagedList(fetcher, initialFilters = {}, { pageSize = 20 } = {
   }
 
   return { filters, items, loading, error, page, pageSize: size, total, load, search, resetFilters, onPageChange, onSizeChange }
+}
+
+/**
+ * Pages of a list the endpoint returns whole (filters, if any, applied in the page).
+ *
+ *   const { page, pageSize, pageRows } = useLocalPages(rows)
+ *
+ * When rows shrink below the current page (a removal, a narrower filter), the page steps back to
+ * the last one there is.
+ */
+export function useLocalPages(rows, { pageSize = 20 } = {}) {
+  const page = ref(1)
+  const size = ref(pageSize)
+  const pageRows = computed(() => rows.value.slice((page.value - 1) * size.value, page.value * size.value))
+  watch(
+    () => Math.max(1, Math.ceil(rows.value.length / size.value)),
+    (last) => {
+      if (page.value > last) page.value = last
+    },
+  )
+  return { page, pageSize: size, pageRows }
 }
