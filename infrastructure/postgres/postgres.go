@@ -18,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"assetflow/domain/fault"
 )
 
 // Connect opens a pool on dbURL, creating the database first when it does not exist.
@@ -142,6 +144,21 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// One reads the row of one entity by id: sql takes the id as $1 and scan turns the row into T. No
+// row is fault.NotFound(what, id), the read models' one way of saying an id names nothing.
+func One[T any](ctx context.Context, pool *pgxpool.Pool, what, id, sql string, scan pgx.RowToFunc[T]) (T, error) {
+	rows, err := pool.Query(ctx, sql, id)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("get %s: %w", what, err)
+	}
+	v, err := pgx.CollectOneRow(rows, scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, fault.NotFound(what, id)
+	}
+	return v, err
 }
 
 // IsUniqueViolation reports a unique-constraint violation (SQLSTATE 23505).

@@ -195,15 +195,7 @@ const userCols = `id, username, display_name, email, roles, status, created_at, 
 
 // User returns one user.
 func (q Queries) User(ctx context.Context, id string) (User, error) {
-	rows, err := q.Pool.Query(ctx, `select `+userCols+` from access_users where id = $1`, id)
-	if err != nil {
-		return User{}, fmt.Errorf("get user: %w", err)
-	}
-	u, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[User])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return User{}, fault.NotFound("user", id)
-	}
-	return u, err
+	return postgres.One(ctx, q.Pool, "user", id, `select `+userCols+` from access_users where id = $1`, pgx.RowToStructByPos[User])
 }
 
 // UserFilter narrows the user list.

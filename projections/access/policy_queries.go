@@ -11,6 +11,7 @@ import (
 	"assetflow/application/page"
 	domain "assetflow/domain/access"
 	"assetflow/domain/fault"
+	"assetflow/infrastructure/postgres"
 )
 
 // PolicyVersion is the stream version of a datasource's policy as the read model has it (0: none).
@@ -225,17 +226,9 @@ func (q Queries) Requests(ctx context.Context, f RequestFilter, p page.Request) 
 
 // Request returns one access request.
 func (q Queries) Request(ctx context.Context, id string) (RequestRow, error) {
-	rows, err := q.Pool.Query(ctx, `select r.id, r.datasource_id, r.requester_id, coalesce(u.username, r.requester_id), r.object, r.privilege, r.reason,
+	return postgres.One(ctx, q.Pool, "access request", id, `select r.id, r.datasource_id, r.requester_id, coalesce(u.username, r.requester_id), r.object, r.privilege, r.reason,
 		r.expires_at, r.status, r.requested_at, r.decided_by, r.decided_at, r.decision_reason, r.grant_id
-		from access_requests r left join access_users u on u.id = r.requester_id where r.id = $1`, id)
-	if err != nil {
-		return RequestRow{}, fmt.Errorf("get request: %w", err)
-	}
-	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[RequestRow])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fault.NotFound("access request", id)
-	}
-	return r, err
+		from access_requests r left join access_users u on u.id = r.requester_id where r.id = $1`, pgx.RowToStructByPos[RequestRow])
 }
 
 // UserRoles resolves a username or user id to the user's id and roles.

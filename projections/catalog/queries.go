@@ -15,6 +15,7 @@ import (
 	"assetflow/application/page"
 	domain "assetflow/domain/catalog"
 	"assetflow/domain/fault"
+	"assetflow/infrastructure/postgres"
 )
 
 // Queries reads the catalog model.
@@ -246,15 +247,7 @@ const CountLimit = 10000
 
 // Table returns one entry.
 func (q Queries) Table(ctx context.Context, id string) (Table, error) {
-	rows, err := q.Pool.Query(ctx, `select `+tableCols+` where t.id = $1`, id)
-	if err != nil {
-		return Table{}, fmt.Errorf("get catalog table: %w", err)
-	}
-	t, err := pgx.CollectOneRow(rows, scanTable)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, fault.NotFound("catalog table", id)
-	}
-	return t, err
+	return postgres.One(ctx, q.Pool, "catalog table", id, `select `+tableCols+` where t.id = $1`, scanTable)
 }
 
 // Columns lists a table's columns in order.
@@ -314,15 +307,7 @@ const runCols = `id, datasource_id, datasource_name, database, tables, status, t
 
 // Run returns one run.
 func (q Queries) Run(ctx context.Context, id string) (Run, error) {
-	rows, err := q.Pool.Query(ctx, `select `+runCols+` where id = $1`, id)
-	if err != nil {
-		return Run{}, fmt.Errorf("get run: %w", err)
-	}
-	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[Run])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fault.NotFound("collection run", id)
-	}
-	return r, err
+	return postgres.One(ctx, q.Pool, "collection run", id, `select `+runCols+` where id = $1`, pgx.RowToStructByPos[Run])
 }
 
 // Runs lists runs, newest first; datasourceID "" lists all.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 
 	"assetflow/application/page"
 	domain "assetflow/domain/dataservice"
-	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
 )
@@ -244,15 +242,7 @@ const exportCols = `id, user_id, user_name, datasource_id, sql, max_rows, status
 
 // Export returns one export job.
 func (q Queries) Export(ctx context.Context, id string) (ExportJob, error) {
-	rows, err := q.Pool.Query(ctx, `select `+exportCols+` where id = $1`, id)
-	if err != nil {
-		return ExportJob{}, fmt.Errorf("get export: %w", err)
-	}
-	j, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[ExportJob])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return j, fault.NotFound("export", id)
-	}
-	return j, err
+	return postgres.One(ctx, q.Pool, "export", id, `select `+exportCols+` where id = $1`, pgx.RowToStructByPos[ExportJob])
 }
 
 // Exports lists export jobs, newest first; userID "" lists everyone's.

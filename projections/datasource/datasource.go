@@ -5,7 +5,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 
 	"assetflow/application/page"
 	domain "assetflow/domain/datasource"
-	"assetflow/domain/fault"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
 )
@@ -169,15 +167,7 @@ func scan(row pgx.CollectableRow) (Datasource, error) {
 
 // Get returns one datasource.
 func (q Queries) Get(ctx context.Context, id string) (Datasource, error) {
-	rows, err := q.Pool.Query(ctx, `select `+cols+` where d.id = $1`, id)
-	if err != nil {
-		return Datasource{}, fmt.Errorf("get datasource: %w", err)
-	}
-	d, err := pgx.CollectOneRow(rows, scan)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return d, fault.NotFound("datasource", id)
-	}
-	return d, err
+	return postgres.One(ctx, q.Pool, "datasource", id, `select `+cols+` where d.id = $1`, scan)
 }
 
 // List returns a page of datasources by name.

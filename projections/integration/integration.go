@@ -6,7 +6,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 
 	appint "assetflow/application/integration"
 	"assetflow/application/page"
-	"assetflow/domain/fault"
 	domain "assetflow/domain/integration"
 	"assetflow/infrastructure/eventstore"
 	"assetflow/infrastructure/postgres"
@@ -211,15 +209,7 @@ func (q Queries) Tasks(ctx context.Context, f TaskFilter, p page.Request) (page.
 
 // Task returns one task.
 func (q Queries) Task(ctx context.Context, id string) (Task, error) {
-	rows, err := q.Pool.Query(ctx, `select `+taskCols+` where id = $1`, id)
-	if err != nil {
-		return Task{}, fmt.Errorf("get sync task: %w", err)
-	}
-	t, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[Task])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, fault.NotFound("sync task", id)
-	}
-	return t, err
+	return postgres.One(ctx, q.Pool, "sync task", id, `select `+taskCols+` where id = $1`, pgx.RowToStructByPos[Task])
 }
 
 // ScheduledTasks lists active tasks with a schedule.
@@ -341,18 +331,11 @@ func (q Queries) Runs(ctx context.Context, taskID, status string, p page.Request
 
 // Run returns one run with its tables.
 func (q Queries) Run(ctx context.Context, id string) (Run, error) {
-	rows, err := q.Pool.Query(ctx, `select `+runCols+` where id = $1`, id)
-	if err != nil {
-		return Run{}, fmt.Errorf("get sync run: %w", err)
-	}
-	r, err := pgx.CollectOneRow(rows, scanRun)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fault.NotFound("sync run", id)
-	}
+	r, err := postgres.One(ctx, q.Pool, "sync run", id, `select `+runCols+` where id = $1`, scanRun)
 	if err != nil {
 		return r, err
 	}
-	rows, err = q.Pool.Query(ctx, `select source_table, target_table, chunks, rows_read, rows_written, bytes, watermark, last_key, done,
+	rows, err := q.Pool.Query(ctx, `select source_table, target_table, chunks, rows_read, rows_written, bytes, watermark, last_key, done,
 		created, added_columns from integration_run_tables where run_id = $1 order by source_table`, id)
 	if err != nil {
 		return r, fmt.Errorf("sync run tables: %w", err)

@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"assetflow/application/page"
-	"assetflow/domain/fault"
 	domain "assetflow/domain/quality"
+	"assetflow/infrastructure/postgres"
 )
 
 // Queries reads rules and results.
@@ -77,15 +77,7 @@ func (q Queries) Rules(ctx context.Context, f RuleFilter, p page.Request) (page.
 
 // Rule returns one rule.
 func (q Queries) Rule(ctx context.Context, id string) (Rule, error) {
-	rows, err := q.Pool.Query(ctx, `select `+ruleCols+` where id = $1`, id)
-	if err != nil {
-		return Rule{}, fmt.Errorf("get quality rule: %w", err)
-	}
-	r, err := pgx.CollectOneRow(rows, scanRule)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fault.NotFound("quality rule", id)
-	}
-	return r, err
+	return postgres.One(ctx, q.Pool, "quality rule", id, `select `+ruleCols+` where id = $1`, scanRule)
 }
 
 // Scheduled lists the enabled rules with a schedule: rule id to cron.
