@@ -45,17 +45,8 @@ func TestSyncAPIIntegration(t *testing.T) {
 	target := pgtest.NewDatabase(t)
 	s := newAPIServer(t)
 	token := s.login()
-	root, err := sqlOpenMaria()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	src := "aft_syncapi_" + strings.ReplaceAll(uuidString(), "-", "")[:10]
-	if _, err := root.Exec("create database " + src + "; use " + src + "; create table " + src + ".orders (id int primary key, total decimal(10,2), at datetime);" +
-		"insert into " + src + ".orders select seq, seq * 1.5, '2024-05-01' + interval seq minute from seq_1_to_3000"); err != nil {
-		t.Fatal(err)
-	}
-	defer root.Exec("drop database " + src)
+	_, src := mariaDatabase(t, "syncapi", "create table orders (id int primary key, total decimal(10,2), at datetime);"+
+		"insert into orders select seq, seq * 1.5, '2024-05-01' + interval seq minute from seq_1_to_3000")
 	u, _ := url.Parse(target)
 	code, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "sync-src", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "database": src})
 	if code != 201 {
@@ -171,17 +162,8 @@ func TestSyncKilledServerResumesIntegration(t *testing.T) {
 	env := []string{"ASSETFLOW_DATABASE_URL=" + dbURL, "ASSETFLOW_DATA_DIR=" + t.TempDir()}
 	s := startServer(t, append(env, "ASSETFLOW_EMBEDDED_KAFKA_ADDR="+freePort(t))...)
 	token := s.login()
-	root, err := sqlOpenMaria()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	src := "aft_synckill_" + strings.ReplaceAll(uuidString(), "-", "")[:10]
-	if _, err := root.Exec("create database " + src + "; use " + src + "; create table big (id int primary key, v char(32), n decimal(12,2));" +
-		"insert into big select seq, md5(seq), seq / 4 from seq_1_to_300000"); err != nil {
-		t.Fatal(err)
-	}
-	defer root.Exec("drop database " + src)
+	root, src := mariaDatabase(t, "synckill", "create table big (id int primary key, v char(32), n decimal(12,2));"+
+		"insert into big select seq, md5(seq), seq / 4 from seq_1_to_300000")
 	u, _ := url.Parse(target)
 	_, out := s.call("POST", "/api/datasources", token, map[string]any{"name": "kill-src", "type": "mariadb", "host": "127.0.0.1", "port": 3306, "username": "root", "database": src})
 	srcID := data(out)["id"].(string)

@@ -217,17 +217,8 @@ func TestSyncHiveAPIIntegration(t *testing.T) {
 	srv, wh := trinotest.StartHive(t)
 	s := newAPIServer(t)
 	token := s.login()
-	root, err := sqlOpenMaria()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	src := "aft_synchive_" + strings.ReplaceAll(uuidString(), "-", "")[:10]
-	if _, err := root.Exec("create database " + src + "; use " + src + "; create table " + src + ".orders (id int primary key, total decimal(10,2), at datetime);" +
-		"insert into " + src + ".orders select seq, seq * 1.5, '2024-05-01' + interval seq minute from seq_1_to_1200"); err != nil {
-		t.Fatal(err)
-	}
-	defer root.Exec("drop database " + src)
+	_, src := mariaDatabase(t, "synchive", "create table orders (id int primary key, total decimal(10,2), at datetime);"+
+		"insert into orders select seq, seq * 1.5, '2024-05-01' + interval seq minute from seq_1_to_1200")
 	if _, err := wh.Pool.Exec(context.Background(), `create schema lake; create table lake.clicks (id bigint, page varchar, dt varchar)`); err != nil {
 		t.Fatal(err)
 	}
