@@ -266,19 +266,7 @@ func TestSyncBadInputIntegration(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := r.svc.Create(ctx, tc.spec, es.Metadata{})
-			var fe *fault.Error
-			if !errors.As(err, &fe) || fe.Kind != fault.KindInvalid {
-				t.Fatalf("got %v, want an invalid-input error", err)
-			}
-			got := map[string]bool{}
-			for _, d := range fe.Details {
-				got[d.Field] = true
-			}
-			for _, f := range tc.fields {
-				if !got[f] {
-					t.Errorf("no problem reported for %s: %+v", f, fe.Details)
-				}
-			}
+			wantFieldProblems(t, err, tc.fields...)
 		})
 	}
 
@@ -422,5 +410,23 @@ func TestSyncColumnMapIntegration(t *testing.T) {
 	}
 	if got := r.pgString(`select count(*) || ',' || max(age) || ',' || min(name) from people`); got != "120,200,person 1" {
 		t.Fatalf("target holds %s", got)
+	}
+}
+
+// wantFieldProblems asserts err is one invalid-input error with a problem for each field.
+func wantFieldProblems(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Kind != fault.KindInvalid {
+		t.Fatalf("got %v, want an invalid-input error", err)
+	}
+	got := map[string]bool{}
+	for _, d := range fe.Details {
+		got[d.Field] = true
+	}
+	for _, f := range fields {
+		if !got[f] {
+			t.Errorf("no problem reported for %s: %+v", f, fe.Details)
+		}
 	}
 }

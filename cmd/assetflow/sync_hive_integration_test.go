@@ -10,7 +10,6 @@ import (
 
 	"assetflow/domain/datasource"
 	es "assetflow/domain/eventsourcing"
-	"assetflow/domain/fault"
 	"assetflow/domain/integration"
 	"assetflow/infrastructure/connectors"
 	"assetflow/infrastructure/connectors/trinotest"
@@ -194,19 +193,7 @@ func TestSyncHiveToPostgresIntegration(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := r.svc.Create(ctx, tc.spec, es.Metadata{})
-			var fe *fault.Error
-			if !errors.As(err, &fe) || fe.Kind != fault.KindInvalid {
-				t.Fatalf("got %v, want an invalid-input error", err)
-			}
-			got := map[string]bool{}
-			for _, d := range fe.Details {
-				got[d.Field] = true
-			}
-			for _, f := range tc.fields {
-				if !got[f] {
-					t.Errorf("no problem reported for %s: %v", f, err)
-				}
-			}
+			wantFieldProblems(t, err, tc.fields...)
 		})
 	}
 }
