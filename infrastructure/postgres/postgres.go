@@ -132,7 +132,16 @@ func migrateOne(ctx context.Context, db *sql.DB, m Migration) error {
 
 // InTx runs fn in a transaction, committing when it returns nil.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	tx, err := pool.Begin(ctx)
+	return InTxWith(ctx, pool, pgx.TxOptions{}, fn)
+}
+
+// AsyncCommit begins a transaction whose commit does not wait for the disk (for writes that can
+// be derived again, such as read models), in the same round trip as the BEGIN.
+var AsyncCommit = pgx.TxOptions{BeginQuery: "begin; set local synchronous_commit = off"}
+
+// InTxWith is InTx with transaction options.
+func InTxWith(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

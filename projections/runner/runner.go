@@ -139,14 +139,11 @@ func follows(p Projection, context string) bool {
 // ApplyEvents applies events to p in one transaction, skipping duplicates and filling gaps.
 func (r *Runner) ApplyEvents(ctx context.Context, p Projection, evs []eventstore.Event, checkpoint *eventstore.Cursor) error {
 	var applied []eventstore.Event
-	err := postgres.InTx(ctx, r.pool, func(tx pgx.Tx) error {
+	// A read model is derived from the store: its transaction need not wait for the disk. A crash
+	// can lose the last moments of projection work (rows and watermarks together); the catch-up at
+	// start and the sweep apply it again from the store.
+	err := postgres.InTxWith(ctx, r.pool, postgres.AsyncCommit, func(tx pgx.Tx) error {
 		applied = applied[:0]
-		// A read model is derived from the store: its transaction need not wait for the disk. A
-		// crash can lose the last moments of projection work (rows and watermarks together); the
-		// catch-up at start and the sweep apply it again from the store.
-		if _, err := tx.Exec(ctx, "set local synchronous_commit = off"); err != nil {
-			return fmt.Errorf("projection transaction: %w", err)
-		}
 		for _, e := range evs {
 			if !follows(p, e.Context()) || skips(p, e.Type) {
 				continue
