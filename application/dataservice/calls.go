@@ -12,28 +12,52 @@ import (
 
 // callLog gathers the gateway's calls and records them in batches: one dataservice.calls_recorded
 // fact per window (or per maxCalls calls) instead of an event per call. Recording every call as
-// its own event halved the gateway's throughput (docs/benchmarks.md).
+// its own event halved the gateway's throughput (docs/benchmarks.md). Batches are compact (each
+// distinct call shape once, then a row of numbers per call) and go to one stream per process, so
+// the call log's projection keeps one stream position per replica, not one per batch.
 type callLog struct {
 	facts    Facts
 	window   time.Duration
 	maxCalls int
+	stream   string
 
 	mu      sync.Mutex
-	pending []dataservice.RecordedCall
+	pending dataservice.CallsRecorded
+	shapes  map[shapeKey]int
 	timer   *time.Timer
 }
 
+// shapeKey is a CallShape as a map key.
+type shapeKey struct {
+	code, version, callerID, callerName, clientIP, params string
+	status                                                int
+	errorCode, err, execute                               string
+}
+
 func newCallLog(facts Facts) *callLog {
-	return &callLog{facts: facts, window: 100 * time.Millisecond, maxCalls: 200}
+	return &callLog{facts: facts, window: 100 * time.Millisecond, maxCalls: 1000, stream: "calls-" + uuid.NewString()}
 }
 
 // add keeps a call for the next batch; the call that fills a batch records it.
-func (l *callLog) add(c dataservice.InterfaceCalled, at time.Time) {
+func (l *callLog) add(c dataservice.InterfaceCalled, at time.Time, latency time.Duration) {
+	k := shapeKey{c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP, string(c.Params), c.Status, c.ErrorCode, c.Error, c.Execute}
 	l.mu.Lock()
-	// Time-ordered ids (UUIDv7): the call log's key index grows at its end instead of everywhere.
-	l.pending = append(l.pending, dataservice.RecordedCall{CallID: uuid.Must(uuid.NewV7()).String(), At: at.UTC(), InterfaceCalled: c})
-	full := len(l.pending) >= l.maxCalls
-	if len(l.pending) == 1 && !full {
+	if l.pending.Len() == 0 {
+		l.pending = dataservice.NewCallsRecorded(at)
+		l.shapes = map[shapeKey]int{}
+	}
+	shape, ok := l.shapes[k]
+	if !ok {
+		shape = len(l.pending.Shapes)
+		l.shapes[k] = shape
+		l.pending.Shapes = append(l.pending.Shapes, dataservice.CallShape{Code: c.Code, Version: c.Version, CallerID: c.CallerID,
+			CallerName: c.CallerName, ClientIP: c.ClientIP, Params: c.Params, Status: c.Status, ErrorCode: c.ErrorCode, Error: c.Error,
+			Execute: c.Execute})
+	}
+	l.pending.Add(shape, at, c.Rows, latency, c.CacheHit)
+	n := l.pending.Len()
+	full := n >= l.maxCalls
+	if n == 1 && !full {
 		l.timer = time.AfterFunc(l.window, func() { _ = l.Flush(context.Background()) })
 	}
 	l.mu.Unlock()
@@ -46,14 +70,14 @@ func (l *callLog) add(c dataservice.InterfaceCalled, at time.Time) {
 func (l *callLog) Flush(ctx context.Context) error {
 	l.mu.Lock()
 	batch := l.pending
-	l.pending = nil
+	l.pending = dataservice.CallsRecorded{}
 	if l.timer != nil {
 		l.timer.Stop()
 		l.timer = nil
 	}
 	l.mu.Unlock()
-	if len(batch) == 0 {
+	if batch.Len() == 0 {
 		return nil
 	}
-	return l.facts.Submit(ctx, "calls-"+uuid.NewString(), dataservice.StreamCall, dataservice.CallsRecorded{Calls: batch}, esMeta{ActorName: "gateway"})
+	return l.facts.Submit(ctx, l.stream, dataservice.StreamCall, batch, esMeta{ActorName: "gateway"})
 }

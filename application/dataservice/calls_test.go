@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"assetflow/domain/dataservice"
 	es "assetflow/domain/eventsourcing"
 )
@@ -28,17 +30,17 @@ func (f *recordedFacts) counts() []int {
 	defer f.mu.Unlock()
 	var out []int
 	for _, b := range f.batches {
-		out = append(out, len(b.Calls))
+		out = append(out, b.Len())
 	}
 	return out
 }
 
 func TestCallLogBatches(t *testing.T) {
 	facts := &recordedFacts{}
-	l := &callLog{facts: facts, window: 50 * time.Millisecond, maxCalls: 3}
+	l := &callLog{facts: facts, window: 50 * time.Millisecond, maxCalls: 3, stream: "calls-test"}
 	now := time.Now()
 	for i := range 4 { // a full batch of 3 is recorded at once, the 4th waits for the window
-		l.add(dataservice.InterfaceCalled{Code: "c", Rows: i}, now)
+		l.add(dataservice.InterfaceCalled{Code: "c", Rows: i}, now, time.Millisecond)
 	}
 	if got := facts.counts(); len(got) != 1 || got[0] != 3 {
 		t.Fatalf("after 4 calls: %v", got)
@@ -50,7 +52,7 @@ func TestCallLogBatches(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	l.add(dataservice.InterfaceCalled{Code: "c"}, now)
+	l.add(dataservice.InterfaceCalled{Code: "c"}, now, time.Millisecond)
 	if err := l.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -59,13 +61,24 @@ func TestCallLogBatches(t *testing.T) {
 		t.Fatalf("batches: %v", got)
 	}
 	ids := map[string]bool{}
-	for _, b := range facts.batches {
-		for _, c := range b.Calls {
-			if c.CallID == "" || ids[c.CallID] || c.At.IsZero() {
+	for i, b := range facts.batches {
+		if len(b.Shapes) != 1 || len(b.Calls) != 0 {
+			t.Fatalf("batch %d: calls of one shape are not written compactly: %+v", i, b)
+		}
+		eventID := uuid.Must(uuid.NewV7())
+		err := b.Each(eventID, func(c dataservice.RecordedCall) error {
+			if c.CallID == "" || ids[c.CallID] || !c.At.Equal(now.UTC().Truncate(time.Microsecond)) || c.LatencyMs != 1 || c.Code != "c" {
 				t.Fatalf("call without its own id and time: %+v", c)
 			}
 			ids[c.CallID] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
+	}
+	if len(ids) != 5 {
+		t.Fatalf("%d calls listed, want 5", len(ids))
 	}
 	if err := l.Flush(context.Background()); err != nil || len(facts.counts()) != 3 {
 		t.Fatal("an empty flush recorded something")

@@ -149,16 +149,16 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 		if err != nil && g.StatusOf != nil {
 			status = g.StatusOf(fault.KindOf(err))
 		}
+		latency := g.now().Sub(start)
 		e := dataservice.InterfaceCalled{Code: code, Version: def.Version, CallerID: who.UserID, CallerName: who.Name, ClientIP: who.ClientIP,
-			Params: redact(params), Status: status, Rows: len(resp.Data), LatencyMs: float64(g.now().Sub(start).Microseconds()) / 1000,
-			CacheHit: resp.CacheHit, Execute: "query"}
+			Params: redact(params), Status: status, Rows: len(resp.Data), CacheHit: resp.CacheHit, Execute: "query"}
 		if in.Export {
 			e.Execute = "export"
 		}
 		if err != nil {
 			e.ErrorCode, e.Error = fault.KindOf(err).Code(), err.Error()
 		}
-		g.calls.add(e, start)
+		g.calls.add(e, start, latency)
 	}()
 	cd, err := g.defCache.Get(code+"@"+in.Version, start, func() (cachedDef, error) {
 		d, st, err := g.defs.Definition(ctx, code, in.Version)

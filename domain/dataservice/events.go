@@ -3,7 +3,9 @@
 package dataservice
 
 import (
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"assetflow/domain/eventsourcing"
@@ -107,9 +109,88 @@ type RecordedCall struct {
 }
 
 // CallsRecorded: the gateway calls one replica answered in a short window (a fact). Calls are
-// batched so that a busy gateway costs an event per window, not per call.
+// batched so that a busy gateway costs an event per window, not per call, and written compactly:
+// what calls share (interface, caller, parameters, outcome) once per distinct shape, then one row
+// of numbers per call. Batches recorded before the compact form list each call whole in Calls;
+// Each reads both.
 type CallsRecorded struct {
-	Calls []RecordedCall `json:"calls"`
+	Calls  []RecordedCall `json:"calls,omitempty"`
+	Since  time.Time      `json:"since,omitzero"`
+	Shapes []CallShape    `json:"shapes,omitempty"`
+	Rows   []CallRow      `json:"rows,omitempty"`
+}
+
+// CallShape is what calls of a batch have in common.
+type CallShape struct {
+	Code       string          `json:"code"`
+	Version    string          `json:"version"`
+	CallerID   string          `json:"caller_id"`
+	CallerName string          `json:"caller_name"`
+	ClientIP   string          `json:"client_ip"`
+	Params     json.RawMessage `json:"params"`
+	Status     int             `json:"status"`
+	ErrorCode  string          `json:"error_code"`
+	Error      string          `json:"error"`
+	Execute    string          `json:"execute"`
+}
+
+// MaxBatchCalls bounds a compact batch: row indexes fit the two bytes they change in the event id.
+const MaxBatchCalls = 1 << 16
+
+// CallRow is one call of a compact batch: [shape index, microseconds after Since, rows,
+// latency in microseconds, cache hit 0|1].
+type CallRow [5]int64
+
+// NewCallsRecorded starts a compact batch whose calls happen at or after since.
+func NewCallsRecorded(since time.Time) CallsRecorded {
+	return CallsRecorded{Since: since.UTC().Truncate(time.Microsecond)}
+}
+
+// Add appends a call to a compact batch; shape is the index of its shape in Shapes.
+func (c *CallsRecorded) Add(shape int, at time.Time, rows int, latency time.Duration, cacheHit bool) {
+	hit := int64(0)
+	if cacheHit {
+		hit = 1
+	}
+	c.Rows = append(c.Rows, CallRow{int64(shape), at.Sub(c.Since).Microseconds(), int64(rows), latency.Microseconds(), hit})
+}
+
+// Len is the number of calls in the batch.
+func (c CallsRecorded) Len() int { return len(c.Calls) + len(c.Rows) }
+
+// Each lists the batch's calls in order. A compact row takes its id from the event's id with the
+// row's index in the last two bytes, the same on every replay.
+func (c CallsRecorded) Each(eventID [16]byte, fn func(RecordedCall) error) error {
+	if len(c.Rows) > MaxBatchCalls {
+		return fmt.Errorf("a batch holds at most %d compact calls, this one %d", MaxBatchCalls, len(c.Rows))
+	}
+	for _, call := range c.Calls {
+		if err := fn(call); err != nil {
+			return err
+		}
+	}
+	for i, r := range c.Rows {
+		if r[0] < 0 || r[0] >= int64(len(c.Shapes)) {
+			return fmt.Errorf("call %d refers to shape %d of %d", i, r[0], len(c.Shapes))
+		}
+		s := c.Shapes[r[0]]
+		id := eventID
+		id[14] ^= byte(i >> 8)
+		id[15] ^= byte(i)
+		err := fn(RecordedCall{CallID: formatUUID(id), At: c.Since.Add(time.Duration(r[1]) * time.Microsecond),
+			InterfaceCalled: InterfaceCalled{Code: s.Code, Version: s.Version, CallerID: s.CallerID, CallerName: s.CallerName,
+				ClientIP: s.ClientIP, Params: s.Params, Status: s.Status, ErrorCode: s.ErrorCode, Error: s.Error, Rows: int(r[2]),
+				LatencyMs: float64(r[3]) / 1000, CacheHit: r[4] == 1, Execute: s.Execute}})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func formatUUID(b [16]byte) string {
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // ReportSaved: a report (报表) interfaces belong to was created or edited.

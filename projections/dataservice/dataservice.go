@@ -98,7 +98,11 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) erro
 		if err := json.Unmarshal(e.Payload, &v); err != nil {
 			return fmt.Errorf("decode %s: %w", e.Type, err)
 		}
-		return insertCalls(ctx, tx, v.Calls)
+		eventID, err := uuid.Parse(e.ID)
+		if err != nil {
+			return fmt.Errorf("event id %q: %w", e.ID, err)
+		}
+		return insertCalls(ctx, tx, eventID, v)
 	case domain.ExportStarted{}.EventType():
 		var v domain.ExportStarted
 		if err := json.Unmarshal(e.Payload, &v); err != nil {
@@ -267,9 +271,9 @@ var callColumns = []string{"event_id", "code", "version", "caller_id", "caller_n
 // the cheapest way into the table. A batch some of whose calls are stored already (a replay over
 // kept rows) fails COPY on the key; it is then written, inside a savepoint, by an insert that
 // passes over the calls already there.
-func insertCalls(ctx context.Context, tx pgx.Tx, calls []domain.RecordedCall) error {
-	rows := make([][]any, len(calls))
-	for i, c := range calls {
+func insertCalls(ctx context.Context, tx pgx.Tx, eventID uuid.UUID, batch domain.CallsRecorded) error {
+	rows := make([][]any, 0, batch.Len())
+	err := batch.Each(eventID, func(c domain.RecordedCall) error {
 		id, err := uuid.Parse(c.CallID)
 		if err != nil {
 			return fmt.Errorf("call id %q: %w", c.CallID, err)
@@ -278,8 +282,12 @@ func insertCalls(ctx context.Context, tx pgx.Tx, calls []domain.RecordedCall) er
 		if len(c.Params) > 0 && string(c.Params) != "null" {
 			params = string(c.Params)
 		}
-		rows[i] = []any{pgtype.UUID{Bytes: id, Valid: true}, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP, params, int32(c.Status),
-			c.ErrorCode, c.Error, int32(c.Rows), c.LatencyMs, c.CacheHit, c.Execute, c.At}
+		rows = append(rows, []any{pgtype.UUID{Bytes: id, Valid: true}, c.Code, c.Version, c.CallerID, c.CallerName, c.ClientIP, params,
+			int32(c.Status), c.ErrorCode, c.Error, int32(c.Rows), c.LatencyMs, c.CacheHit, c.Execute, c.At})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("calls of event %s: %w", eventID, err)
 	}
 	sp, err := tx.Begin(ctx)
 	if err != nil {
