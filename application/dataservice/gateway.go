@@ -95,7 +95,7 @@ type CallInput struct {
 	// Export marks a CSV download (logged as execute type "export").
 	Export  bool
 	Query   map[string][]string
-	Headers map[string]string // canonical names
+	Header  func(name string) (string, bool) // a request header, any case; nil when there are none
 	Body    map[string]any
 	Path    map[string]string
 }
@@ -312,8 +312,10 @@ func lookup(p dataservice.Parameter, in CallInput) (any, bool) {
 		v, ok := in.Path[p.Name]
 		return v, ok
 	case "header":
-		v, ok := in.Headers[strings.ToLower(p.Name)]
-		return v, ok
+		if in.Header == nil {
+			return nil, false
+		}
+		return in.Header(p.Name)
 	case "body":
 		v, ok := in.Body[p.Name]
 		return v, ok
@@ -713,12 +715,18 @@ var secretParam = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?
 
 // redact encodes the call's parameters for the call log, secrets replaced by "***".
 func redact(params map[string]any) json.RawMessage {
-	out := make(map[string]any, len(params))
-	for k, v := range params {
+	out := params
+	for k := range params {
 		if secretParam.MatchString(k) {
-			v = "***"
+			out = make(map[string]any, len(params))
+			for k, v := range params {
+				if secretParam.MatchString(k) {
+					v = "***"
+				}
+				out[k] = v
+			}
+			break
 		}
-		out[k] = v
 	}
 	b, err := json.Marshal(out)
 	if err != nil {

@@ -288,7 +288,9 @@ type tryRun struct {
 
 func (h *handlers) runTry(c *fiber.Ctx, def domain.Definition, in tryRun) error {
 	start := time.Now()
-	input := appdsvc.CallInput{Query: map[string][]string{}, Body: in.Params, Headers: map[string]string{}, Path: map[string]string{}}
+	headers := map[string]string{}
+	input := appdsvc.CallInput{Query: map[string][]string{}, Body: in.Params, Path: map[string]string{},
+		Header: func(name string) (string, bool) { v, ok := headers[strings.ToLower(name)]; return v, ok }}
 	// A try-run gives every parameter in one object; path and header parameters go where a
 	// caller would send them.
 	for _, p := range def.Parameters {
@@ -300,7 +302,7 @@ func (h *handlers) runTry(c *fiber.Ctx, def domain.Definition, in tryRun) error 
 		case "path":
 			input.Path[p.Name] = fmt.Sprint(v)
 		case "header":
-			input.Headers[strings.ToLower(p.Name)] = fmt.Sprint(v)
+			headers[strings.ToLower(p.Name)] = fmt.Sprint(v)
 		}
 	}
 	params, err := appdsvc.Validate(def.Parameters, input)
@@ -411,14 +413,16 @@ func (h *handlers) interfaceMetrics(c *fiber.Ctx) error {
 // gateway serves /data-api/:code.
 func (h *handlers) gateway(c *fiber.Ctx) error {
 	code := c.Params("code")
-	in := appdsvc.CallInput{Version: c.Query("version"), Query: map[string][]string{}, Headers: map[string]string{}, Body: map[string]any{},
-		Path: map[string]string{"code": code}, Export: c.Query("format") == "csv"}
+	in := appdsvc.CallInput{Version: c.Query("version"), Query: map[string][]string{}, Body: map[string]any{},
+		Path: map[string]string{"code": code}, Export: c.Query("format") == "csv", Header: func(name string) (string, bool) {
+			v := c.Request().Header.Peek(name)
+			return string(v), v != nil
+		}}
 	for k, v := range c.Queries() {
 		if k != "format" && k != "version" {
 			in.Query[k] = []string{v}
 		}
 	}
-	c.Request().Header.VisitAll(func(k, v []byte) { in.Headers[strings.ToLower(string(k))] = string(v) })
 	if c.Method() == fiber.MethodPost && len(c.Body()) > 0 {
 		dec := json.NewDecoder(strings.NewReader(string(c.Body())))
 		if err := dec.Decode(&in.Body); err != nil {
