@@ -91,7 +91,7 @@ var eventDescriptions = map[string]string{
 	"monitor.replica_heartbeat":            "A replica reports itself every 15 s (node, address, version, relay role, CPU, memory, goroutines, heap). Stream `replica-<node id>`; not in the audit log.",
 	"access.sessions_seen":                 "Sessions that made requests on a replica since its last heartbeat, with when; feeds 在线用户. Not in the audit log.",
 	"monitor.operation_logged":             "One mutating API request (operation log). Stream `oplog-<uuid>`; appended asynchronously. Secrets in `summary` are masked.",
-	"dataservice.calls_recorded":           "The report API calls one replica answered in a window of up to 100 ms (at most 200 calls), each with its own call id, time, caller, redacted parameters, status, rows, latency and cache hit. Stream `calls-<uuid>`; a fact, not in the audit log.",
+	"dataservice.calls_recorded":           "The report API calls one replica answered in a window of up to 100 ms (at most 1,000 calls). `shapes` holds what calls share (code, version, caller, client IP, redacted parameters, status, error, execute type) once each; `rows` has one `[shape, µs after since, rows, latency µs, cache hit 0|1]` per call, whose call id is the event id with the row's index in its last two bytes. Batches recorded before this form list whole calls (with their own ids and times) in `calls`; both are read. Stream `calls-<uuid>`, one per process; a fact, not in the audit log.",
 	"lineage.edge_found":                   "An origin (ETL job, console statement, view, sync task, report API) asserts a table or column edge, direct or indirect. Stream `lineage-origin-<hash of kind and name>`.",
 	"lineage.edge_retired":                 "The origin no longer asserts the edge (its SQL changed); other origins may still assert it.",
 	"quality.rule_defined":                 "A data-quality rule was created on a catalog table (or column): type, params, threshold `{min, max}` on the metric, severity, optional cron schedule and alert webhook. Stream `qrule-<uuid>`.",
@@ -142,6 +142,8 @@ func jsonType(t reflect.Type) string {
 		return jsonType(t.Elem()) + " or null"
 	case reflect.Slice:
 		return "array of " + jsonType(t.Elem())
+	case reflect.Array:
+		return fmt.Sprintf("array of %d %s", t.Len(), jsonType(t.Elem()))
 	case reflect.Map:
 		return "object of " + jsonType(t.Elem())
 	case reflect.Bool:
