@@ -93,11 +93,11 @@ func (g *Gateway) FlushCalls(ctx context.Context) error { return g.calls.Flush(c
 type CallInput struct {
 	Version string
 	// Export marks a CSV download (logged as execute type "export").
-	Export  bool
-	Query   map[string][]string
-	Header  func(name string) (string, bool) // a request header, any case; nil when there are none
-	Body    map[string]any
-	Path    map[string]string
+	Export bool
+	Query  map[string][]string
+	Header func(name string) (string, bool) // a request header, any case; nil when there are none
+	Body   map[string]any
+	Path   map[string]string
 }
 
 // CallerInfo is who calls and from where.

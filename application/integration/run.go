@@ -501,6 +501,13 @@ type autoParallel interface {
 	SyncParallelism() int
 }
 
+// chunkEncoder is a target that encodes a chunk into its load format ahead of the write: the
+// engine encodes the next chunk while the current one is written, so the target's loader is fed
+// from memory instead of waiting on the encoding (nil, nil: the target does not need it).
+type chunkEncoder interface {
+	EncodeChunk(w domain.ChunkWrite) ([]byte, error)
+}
+
 // serialLoader is a target whose chunks must be written one after another (no splits).
 type serialLoader interface {
 	SerialChunks() bool
@@ -658,6 +665,14 @@ func (r *run) segment(ctx, stop context.Context, j *tableJob, s segment) error {
 					}
 				}
 			}
+			if e, ok := r.tgt.(chunkEncoder); ok && res.err == nil && len(res.rows) > 0 {
+				var err error
+				res.encoded, err = e.EncodeChunk(domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey,
+					Rows: res.rows, WriteMode: spec.WriteMode})
+				if err != nil {
+					res.err, res.last = fmt.Errorf("encode for the target: %w", err), true
+				}
+			}
 			select {
 			case chunks <- res:
 			case <-readCtx.Done():
@@ -705,7 +720,7 @@ func (r *run) segment(ctx, stop context.Context, j *tableJob, s segment) error {
 		m.Rows = int64(len(rows))
 		m.Done = done
 		written, err := r.tgt.WriteChunk(ctx, domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey, Rows: rows,
-			WriteMode: spec.WriteMode, Clear: first && s.clear, Mark: m})
+			WriteMode: spec.WriteMode, Clear: first && s.clear, Mark: m, Encoded: res.encoded})
 		if errors.Is(err, domain.ErrChunkWritten) {
 			return fmt.Errorf("chunk %d of %s is already in the target (another run wrote it); nothing was written twice", m.Chunk, s.label)
 		}
@@ -803,9 +818,10 @@ func sampleRow(names []string, row []any) map[string]string {
 
 // chunkRead is one chunk handed from the reader to the writer; last says no chunk follows.
 type chunkRead struct {
-	rows [][]any
-	err  error
-	last bool
+	rows    [][]any
+	encoded []byte // rows in the target's load format (chunkEncoder), or nil
+	err     error
+	last    bool
 }
 
 // rowBytes estimates the size of rows as transferred.

@@ -124,6 +124,9 @@ type ChunkWrite struct {
 	// Clear empties the target table first (overwrite, first chunk of a pass).
 	Clear bool
 	Mark  ChunkMark
+	// Encoded holds Rows in the target's own load format when the target encoded them ahead of
+	// the write (while the chunk before was being written); nil otherwise.
+	Encoded []byte
 }
 
 // ErrChunkWritten says the chunk's progress mark is already in the target: the chunk was written
