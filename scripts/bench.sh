@@ -19,7 +19,7 @@ run 'LineageGraph1M' 300x 1 ./projections/lineage/
 run 'AccessGuard' 5x
 run 'Quality10M' 3x 1 ./infrastructure/connectors/
 run 'QualitySchedule500' 1x
-run 'Sync' 1x
+run 'Sync' 5x
 {
   sed -n '1,/^<!-- RESULTS -->$/p' docs/benchmarks.md
   echo

@@ -396,7 +396,7 @@ func (r *run) table(ctx context.Context, t tableRef) error {
 	if err != nil {
 		return err
 	}
-	j := &tableJob{t: t, cols: cols, limit: spec.ChunkRows}
+	j := &tableJob{t: t, cols: cols, limit: spec.ChunkLimit(len(cols))}
 	j.names = make([]string, len(cols))
 	j.targetNames = make([]string, len(cols))
 	for i, c := range cols {

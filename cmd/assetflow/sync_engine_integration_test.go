@@ -261,7 +261,7 @@ func TestSyncBadInputIntegration(t *testing.T) {
 		{"column map leaving out the key", integration.Spec{Name: "x", Scope: integration.ScopeSingleTable, SourceDatasourceID: "maria", Tables: []string{"t"},
 			TargetDatasourceID: "pg", ColumnMap: map[string]string{"id": ""}}, []string{"column_map"}},
 		{"bad pattern and write mode", integration.Spec{Name: "", Scope: integration.ScopeWholeDatabase, SourceDatasourceID: "maria", SourceDatabases: []string{r.mdb},
-			TablePattern: "([", TargetDatasourceID: "pg", WriteMode: "merge", ChunkRows: 50000}, []string{"name", "table_pattern", "write_mode", "chunk_rows"}},
+			TablePattern: "([", TargetDatasourceID: "pg", WriteMode: "merge", ChunkRows: integration.MaxChunkRows + 1}, []string{"name", "table_pattern", "write_mode", "chunk_rows"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,11 +42,23 @@ const (
 )
 
 // DefaultChunkRows is how many rows a chunk holds when the task does not say; MaxChunkRows bounds
-// one target transaction.
+// one target transaction, and MaxChunkValues (rows × columns) the memory a chunk takes: a run
+// holds at most two chunks per split.
 const (
 	DefaultChunkRows = 5000
-	MaxChunkRows     = 10000
+	MaxChunkRows     = 100000
+	MaxChunkValues   = 1000000
 )
+
+// ChunkLimit is how many rows a chunk of a table with the given number of columns holds: the
+// task's chunk_rows, fewer for a table so wide that they would exceed MaxChunkValues.
+func (s Spec) ChunkLimit(columns int) int {
+	rows := s.ChunkRows
+	if rows <= 0 {
+		rows = DefaultChunkRows
+	}
+	return max(1, min(rows, MaxChunkValues/max(1, columns)))
+}
 
 // Spec is what a sync task copies, from where to where, how and when.
 type Spec struct {

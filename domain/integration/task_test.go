@@ -210,3 +210,18 @@ func TestKeyColumns(t *testing.T) {
 		t.Fatal("an unknown key column was accepted")
 	}
 }
+
+func TestChunkLimit(t *testing.T) {
+	for _, c := range []struct{ rows, columns, want int }{
+		{0, 10, integration.DefaultChunkRows},
+		{50000, 10, 50000},
+		{100000, 10, 100000},
+		{100000, 100, 10000},
+		{500, 5000, 200},
+		{10, 2000000, 1},
+	} {
+		if got := (integration.Spec{ChunkRows: c.rows}).ChunkLimit(c.columns); got != c.want {
+			t.Errorf("%d rows × %d columns: %d, want %d", c.rows, c.columns, got, c.want)
+		}
+	}
+}
