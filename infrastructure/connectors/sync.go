@@ -497,8 +497,8 @@ func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w
 	return n, err
 }
 
-// loadKinds are the target types of a chunk's columns, which decide how values are written.
-func loadKinds(w integration.ChunkWrite) []ColumnType {
+// chunkKinds are the target types of a chunk's columns, which decide how values are written.
+func chunkKinds(w integration.ChunkWrite) []ColumnType {
 	types := map[string]ColumnType{}
 	for _, col := range w.Table.Columns {
 		types[strings.ToLower(col.Name)] = col.Type
@@ -524,7 +524,7 @@ func (c *sqlConnector) EncodeChunk(w integration.ChunkWrite) ([]byte, error) {
 
 // encodeLoadData writes a chunk's rows as LOAD DATA text: tab-separated, a line per row.
 func encodeLoadData(w integration.ChunkWrite) []byte {
-	kinds := loadKinds(w)
+	kinds := chunkKinds(w)
 	var buf bytes.Buffer
 	var scratch []byte
 	for _, row := range w.Rows {
@@ -557,14 +557,7 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 		return 0, err
 	}
 	defer conn.Close()
-	types := map[string]ColumnType{}
-	for _, col := range w.Table.Columns {
-		types[strings.ToLower(col.Name)] = col.Type
-	}
-	kinds := make([]ColumnType, len(w.Columns))
-	for i, col := range w.Columns {
-		kinds[i] = types[strings.ToLower(col)]
-	}
+	kinds := chunkKinds(w)
 	var written int64
 	err = conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
