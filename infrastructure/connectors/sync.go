@@ -468,7 +468,7 @@ func (m mysqlCatalog) writeChunk(ctx context.Context, c *sqlConnector, w integra
 func (m mysqlCatalog) loadData(ctx context.Context, tx *sql.Tx, target string, w integration.ChunkWrite) (int64, error) {
 	text := w.Encoded
 	if text == nil {
-		text = encodeLoadData(w)
+		text = encodeRows(w, loadDataFormat)
 	}
 	name := "assetflow-sync-" + uuid.NewString()
 	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(text) })
@@ -519,20 +519,22 @@ func (c *sqlConnector) EncodeChunk(w integration.ChunkWrite) ([]byte, error) {
 	if _, ok := c.eng.(mysqlCatalog); !ok || w.WriteMode == integration.WriteUpsert || c.noLocalInfile.Load() {
 		return nil, nil
 	}
-	return encodeLoadData(w), nil
+	return encodeRows(w, loadDataFormat), nil
 }
 
-// encodeLoadData writes a chunk's rows as LOAD DATA text: tab-separated, a line per row.
-func encodeLoadData(w integration.ChunkWrite) []byte {
+// encodeRows writes a chunk's rows as tab-separated text, a line per row, in the target's text
+// format (PostgreSQL COPY or LOAD DATA).
+func encodeRows(w integration.ChunkWrite, f textFormat) []byte {
 	kinds := chunkKinds(w)
 	var buf bytes.Buffer
+	buf.Grow(len(w.Rows) * len(w.Columns) * 12)
 	var scratch []byte
 	for _, row := range w.Rows {
 		for i, v := range row {
 			if i > 0 {
 				buf.WriteByte('\t')
 			}
-			scratch = writeText(&buf, scratch, v, kinds[i], loadDataFormat)
+			scratch = writeText(&buf, scratch, v, kinds[i], f)
 		}
 		buf.WriteByte('\n')
 	}
@@ -557,7 +559,6 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 		return 0, err
 	}
 	defer conn.Close()
-	kinds := chunkKinds(w)
 	var written int64
 	err = conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
@@ -591,19 +592,7 @@ func (p postgresCatalog) writeChunk(ctx context.Context, c *sqlConnector, w inte
 				return err
 			}
 		}
-		var buf bytes.Buffer
-		buf.Grow(len(w.Rows) * len(w.Columns) * 12)
-		var scratch []byte
-		for _, row := range w.Rows {
-			for i, v := range row {
-				if i > 0 {
-					buf.WriteByte('\t')
-				}
-				scratch = writeText(&buf, scratch, v, kinds[i], copyFormat)
-			}
-			buf.WriteByte('\n')
-		}
-		res, err := tx.Conn().PgConn().CopyFrom(ctx, &buf, "copy "+into+" ("+cols+") from stdin")
+		res, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(encodeRows(w, copyFormat)), "copy "+into+" ("+cols+") from stdin")
 		if err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
