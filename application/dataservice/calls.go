@@ -27,7 +27,7 @@ type callLog struct {
 	timer   *time.Timer
 }
 
-// shapeKey is a CallShape as a map key.
+// shapeKey is a CallShape as a map key (its Params, raw JSON, as a string).
 type shapeKey struct {
 	code, version, callerID, callerName, clientIP, params string
 	status                                                int
@@ -50,9 +50,7 @@ func (l *callLog) add(c dataservice.InterfaceCalled, at time.Time, latency time.
 	if !ok {
 		shape = len(l.pending.Shapes)
 		l.shapes[k] = shape
-		l.pending.Shapes = append(l.pending.Shapes, dataservice.CallShape{Code: c.Code, Version: c.Version, CallerID: c.CallerID,
-			CallerName: c.CallerName, ClientIP: c.ClientIP, Params: c.Params, Status: c.Status, ErrorCode: c.ErrorCode, Error: c.Error,
-			Execute: c.Execute})
+		l.pending.Shapes = append(l.pending.Shapes, c.CallShape)
 	}
 	l.pending.Add(shape, at, c.Rows, latency, c.CacheHit)
 	n := l.pending.Len()

@@ -40,7 +40,7 @@ func TestCallLogBatches(t *testing.T) {
 	l := &callLog{facts: facts, window: 50 * time.Millisecond, maxCalls: 3, stream: "calls-test"}
 	now := time.Now()
 	for i := range 4 { // a full batch of 3 is recorded at once, the 4th waits for the window
-		l.add(dataservice.InterfaceCalled{Code: "c", Rows: i}, now, time.Millisecond)
+		l.add(dataservice.InterfaceCalled{CallShape: dataservice.CallShape{Code: "c"}, Rows: i}, now, time.Millisecond)
 	}
 	if got := facts.counts(); len(got) != 1 || got[0] != 3 {
 		t.Fatalf("after 4 calls: %v", got)
@@ -52,7 +52,7 @@ func TestCallLogBatches(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	l.add(dataservice.InterfaceCalled{Code: "c"}, now, time.Millisecond)
+	l.add(dataservice.InterfaceCalled{CallShape: dataservice.CallShape{Code: "c"}}, now, time.Millisecond)
 	if err := l.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -150,8 +150,8 @@ func (g *Gateway) Call(ctx context.Context, code string, in CallInput, who Calle
 			status = g.StatusOf(fault.KindOf(err))
 		}
 		latency := g.now().Sub(start)
-		e := dataservice.InterfaceCalled{Code: code, Version: def.Version, CallerID: who.UserID, CallerName: who.Name, ClientIP: who.ClientIP,
-			Params: redact(params), Status: status, Rows: len(resp.Data), CacheHit: resp.CacheHit, Execute: "query"}
+		e := dataservice.InterfaceCalled{CallShape: dataservice.CallShape{Code: code, Version: def.Version, CallerID: who.UserID, CallerName: who.Name,
+			ClientIP: who.ClientIP, Params: redact(params), Status: status, Execute: "query"}, Rows: len(resp.Data), CacheHit: resp.CacheHit}
 		if in.Export {
 			e.Execute = "export"
 		}

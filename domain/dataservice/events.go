@@ -3,10 +3,11 @@
 package dataservice
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 
 	"assetflow/domain/eventsourcing"
 )
@@ -86,19 +87,10 @@ type InterfaceStatusChanged struct {
 
 // InterfaceCalled: one gateway call (a fact). Params have secrets redacted.
 type InterfaceCalled struct {
-	Code       string          `json:"code"`
-	Version    string          `json:"version"`
-	CallerID   string          `json:"caller_id"`
-	CallerName string          `json:"caller_name"`
-	ClientIP   string          `json:"client_ip"`
-	Params     json.RawMessage `json:"params"` // a JSON object, secrets redacted
-	Status     int             `json:"status"`
-	ErrorCode  string          `json:"error_code"`
-	Error      string          `json:"error"`
-	Rows       int             `json:"rows"`
-	LatencyMs  float64         `json:"latency_ms"`
-	CacheHit   bool            `json:"cache_hit"`
-	Execute    string          `json:"execute"` // query | export
+	CallShape
+	Rows      int     `json:"rows"`
+	LatencyMs float64 `json:"latency_ms"`
+	CacheHit  bool    `json:"cache_hit"`
 }
 
 // RecordedCall is one gateway call inside a CallsRecorded batch, with its own id and time.
@@ -120,7 +112,7 @@ type CallsRecorded struct {
 	Rows   []CallRow      `json:"rows,omitempty"`
 }
 
-// CallShape is what calls of a batch have in common.
+// CallShape is what calls have in common: interface, caller, parameters and outcome.
 type CallShape struct {
 	Code       string          `json:"code"`
 	Version    string          `json:"version"`
@@ -177,20 +169,13 @@ func (c CallsRecorded) Each(eventID [16]byte, fn func(RecordedCall) error) error
 		id := eventID
 		id[14] ^= byte(i >> 8)
 		id[15] ^= byte(i)
-		err := fn(RecordedCall{CallID: formatUUID(id), At: c.Since.Add(time.Duration(r[1]) * time.Microsecond),
-			InterfaceCalled: InterfaceCalled{Code: s.Code, Version: s.Version, CallerID: s.CallerID, CallerName: s.CallerName,
-				ClientIP: s.ClientIP, Params: s.Params, Status: s.Status, ErrorCode: s.ErrorCode, Error: s.Error, Rows: int(r[2]),
-				LatencyMs: float64(r[3]) / 1000, CacheHit: r[4] == 1, Execute: s.Execute}})
+		err := fn(RecordedCall{CallID: uuid.UUID(id).String(), At: c.Since.Add(time.Duration(r[1]) * time.Microsecond),
+			InterfaceCalled: InterfaceCalled{CallShape: s, Rows: int(r[2]), LatencyMs: float64(r[3]) / 1000, CacheHit: r[4] == 1}})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func formatUUID(b [16]byte) string {
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // ReportSaved: a report (报表) interfaces belong to was created or edited.

@@ -27,8 +27,8 @@ func TestCallsBatchIntegration(t *testing.T) {
 	var calls []domain.RecordedCall
 	for i := range 300 {
 		c := domain.RecordedCall{CallID: uuid.Must(uuid.NewV7()).String(), At: at.Add(time.Duration(i) * time.Millisecond),
-			InterfaceCalled: domain.InterfaceCalled{Code: "sales", Version: "1.0.0", CallerName: "bi", ClientIP: "10.0.0.1",
-				Status: 200, Rows: i, LatencyMs: 1.5, CacheHit: i%2 == 0, Execute: "query", Params: json.RawMessage(fmt.Sprintf(`{"min":%d}`, i))}}
+			InterfaceCalled: domain.InterfaceCalled{CallShape: domain.CallShape{Code: "sales", Version: "1.0.0", CallerName: "bi", ClientIP: "10.0.0.1",
+				Status: 200, Execute: "query", Params: json.RawMessage(fmt.Sprintf(`{"min":%d}`, i))}, Rows: i, LatencyMs: 1.5, CacheHit: i%2 == 0}}
 		if i%10 == 0 {
 			c.Params, c.Status, c.ErrorCode, c.Error = nil, 400, "INVALID_PARAM", "min must be at least 1"
 		}
