@@ -28,7 +28,14 @@ func (s *server) waitSyncRun(t *testing.T, token, runID string) map[string]any {
 	}
 }
 
-func detailFields(out map[string]any) map[string]bool {
+// wantTaskRejected posts a task and expects a 400 INVALID_PARAM envelope with a detail for each
+// of fields.
+func wantTaskRejected(t *testing.T, s *server, token, name, body string, fields []string) {
+	t.Helper()
+	code, out := s.raw("POST", "/api/integration/tasks", token, body)
+	if code != 400 || out["success"] != false || out["code"] != "INVALID_PARAM" || out["message"] == "" {
+		t.Fatalf("%s: %d %v", name, code, out)
+	}
 	got := map[string]bool{}
 	ds, _ := out["details"].([]any)
 	for _, d := range ds {
@@ -36,7 +43,11 @@ func detailFields(out map[string]any) map[string]bool {
 			got[fmt.Sprint(m["field"])] = true
 		}
 	}
-	return got
+	for _, f := range fields {
+		if !got[f] {
+			t.Errorf("%s: no detail for %s in %v", name, f, out)
+		}
+	}
 }
 
 // The sync API as the console uses it: bad input, a task's life (run, pause, resume, delete) and a
@@ -76,16 +87,7 @@ func TestSyncAPIIntegration(t *testing.T) {
 			[]string{"target_datasource_id", "partition_column", "partition_value"}},
 	}
 	for _, b := range bad {
-		code, out := s.raw("POST", "/api/integration/tasks", token, b.body)
-		if code != 400 || out["code"] != "INVALID_PARAM" {
-			t.Fatalf("%s: %d %v", b.name, code, out)
-		}
-		got := detailFields(out)
-		for _, f := range b.fields {
-			if !got[f] {
-				t.Errorf("%s: no detail for %s in %v", b.name, f, out)
-			}
-		}
+		wantTaskRejected(t, s, token, b.name, b.body, b.fields)
 	}
 
 	code, out = s.call("POST", "/api/integration/tasks", token, map[string]any{"name": "orders", "scope": "single_table", "source_datasource_id": srcID,

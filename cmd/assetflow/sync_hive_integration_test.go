@@ -233,16 +233,7 @@ func TestSyncHiveAPIIntegration(t *testing.T) {
 			[]string{"source_datasource_id", "target_datasource_id"}},
 	}
 	for _, b := range bad {
-		code, out := s.raw("POST", "/api/integration/tasks", token, b.body)
-		if code != 400 || out["success"] != false || out["code"] != "INVALID_PARAM" || out["message"] == "" {
-			t.Fatalf("%s: %d %v", b.name, code, out)
-		}
-		got := detailFields(out)
-		for _, f := range b.fields {
-			if !got[f] {
-				t.Errorf("%s: no detail for %s in %v", b.name, f, out)
-			}
-		}
+		wantTaskRejected(t, s, token, b.name, b.body, b.fields)
 	}
 
 	code, out = s.call("POST", "/api/integration/tasks", token, map[string]any{"name": "orders to hive", "scope": "db_to_cluster", "source_datasource_id": srcID,
