@@ -503,9 +503,9 @@ type autoParallel interface {
 
 // chunkEncoder is a target that encodes a chunk into its load format ahead of the write: the
 // engine encodes the next chunk while the current one is written, so the target's loader is fed
-// from memory instead of waiting on the encoding (nil, nil: the target does not need it).
+// from memory instead of waiting on the encoding (nil: the target does not need it).
 type chunkEncoder interface {
-	EncodeChunk(w domain.ChunkWrite) ([]byte, error)
+	EncodeChunk(w domain.ChunkWrite) []byte
 }
 
 // serialLoader is a target whose chunks must be written one after another (no splits).
@@ -666,12 +666,8 @@ func (r *run) segment(ctx, stop context.Context, j *tableJob, s segment) error {
 				}
 			}
 			if e, ok := r.tgt.(chunkEncoder); ok && res.err == nil && len(res.rows) > 0 {
-				var err error
-				res.encoded, err = e.EncodeChunk(domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey,
+				res.encoded = e.EncodeChunk(domain.ChunkWrite{Table: j.target, Columns: j.targetNames, Key: j.targetKey,
 					Rows: res.rows, WriteMode: spec.WriteMode})
-				if err != nil {
-					res.err, res.last = fmt.Errorf("encode for the target: %w", err), true
-				}
 			}
 			select {
 			case chunks <- res:

@@ -513,13 +513,13 @@ func chunkKinds(w integration.ChunkWrite) []ColumnType {
 // EncodeChunk encodes a chunk bound for LOAD DATA ahead of its write (the engine does it while the
 // chunk before is being loaded), so that the load streams from memory as fast as the server takes
 // it (encoding as the driver read, MariaDB was busy about two thirds of a copy; fed from memory,
-// about four fifths; docs/benchmarks.md). Other
-// targets and write paths (PostgreSQL, upserts, servers without LOCAL INFILE) need nothing: nil.
-func (c *sqlConnector) EncodeChunk(w integration.ChunkWrite) ([]byte, error) {
+// about four fifths; docs/benchmarks.md). Other targets and write paths (PostgreSQL, upserts,
+// servers without LOCAL INFILE) need nothing: nil.
+func (c *sqlConnector) EncodeChunk(w integration.ChunkWrite) []byte {
 	if _, ok := c.eng.(mysqlCatalog); !ok || w.WriteMode == integration.WriteUpsert || c.noLocalInfile.Load() {
-		return nil, nil
+		return nil
 	}
-	return encodeRows(w, loadDataFormat), nil
+	return encodeRows(w, loadDataFormat)
 }
 
 // encodeRows writes a chunk's rows as tab-separated text, a line per row, in the target's text
